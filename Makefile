@@ -1,0 +1,39 @@
+# Two commands: `make run` (set up and serve the demo shop) and `make test` (set up and run every check).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export OMP_WAIT_POLICY ?= PASSIVE
+export HF_HUB_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: run test check setup bench eval-retrieval clean
+
+setup: $(STAMP)
+
+# torch first, from the pinned CPU wheel: otherwise sentence-transformers pulls the CUDA build.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check "pip>=25.1"
+	$(BIN)/python -m pip install -q --disable-pip-version-check torch==2.13.0
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e . --group dev
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/drafter db upgrade
+	$(BIN)/drafter demo setup
+	$(BIN)/drafter serve
+
+test: $(STAMP)
+	./scripts/check
+
+check: test
+
+bench: $(STAMP)
+	$(BIN)/python bench/retrieval.py
+
+eval-retrieval: $(STAMP)
+	$(BIN)/python -m drafter.evaluation.retrieval_eval evals/datasets/retrieval.jsonl
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

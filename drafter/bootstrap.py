@@ -1,0 +1,62 @@
+"""The one composition root: builds every concrete class from settings."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from drafter.core.settings import RetrievalSettings, Settings
+from drafter.retrieval import Embedder, IndexStore, Retriever, SentenceTransformerEmbedder, Tokenizer
+from drafter.services.access import AccessService
+from drafter.services.knowledge import KnowledgeService
+from drafter.storage import Database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    """Everything an entry point needs, built once and closed once."""
+
+    settings: Settings
+    db: Database
+    access: AccessService
+    knowledge: KnowledgeService
+    retriever: Retriever
+
+    def close(self) -> None:
+        self.retriever.close()
+        self.db.dispose()
+
+
+def build_embedder(settings: RetrievalSettings) -> Embedder:
+    """The configured embedder (loads model weights: call once)."""
+    if settings.model_path is not None:
+        return SentenceTransformerEmbedder(
+            path=settings.model_path, name=settings.model_path.name, threads=settings.torch_threads
+        )
+    if settings.embedder == "all-minilm-l6-v2":
+        return SentenceTransformerEmbedder(threads=settings.torch_threads)
+    from drafter.retrieval.e5_embedder import E5Embedder
+
+    return E5Embedder(threads=settings.torch_threads)
+
+
+def build_services(settings: Settings, *, embedder: Embedder | None = None, db: Database | None = None) -> Services:
+    """Wire Drafter from `settings`; `embedder` and `db` may be supplied (tests, benchmarks)."""
+    db = db or Database(settings.database_url, echo=settings.database.echo, pool_size=settings.database.pool_size)
+    retriever = Retriever(
+        db=db,
+        embedder=embedder or build_embedder(settings.retrieval),
+        store=IndexStore(settings.retrieval.index_dir),
+        tokenizer=Tokenizer(),
+        settings=settings.retrieval,
+    )
+    log.info("services built", extra={"embedder": retriever.embedder_name, "backend": db.engine.dialect.name})
+    return Services(
+        settings=settings,
+        db=db,
+        access=AccessService(db=db),
+        knowledge=KnowledgeService(db=db, index=retriever),
+        retriever=retriever,
+    )

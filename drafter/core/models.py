@@ -1,0 +1,193 @@
+"""Values that cross layers: frozen, strict pydantic models."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from datetime import UTC, date, datetime, time
+from enum import StrEnum
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+SHOP_TZ = ZoneInfo("Asia/Shanghai")
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{1,79}$"
+TAG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,39}$"
+MAX_BODY_CHARS = 8000
+MAX_TITLE_CHARS = 200
+
+Language = Literal["en", "zh"]
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Role(StrEnum):
+    AGENT = "agent"
+    KNOWLEDGE_MANAGER = "knowledge_manager"
+    EVALUATOR = "evaluator"
+    ADMIN = "admin"
+
+
+class EntryKind(StrEnum):
+    POLICY = "policy"
+    FAQ = "faq"
+    TEMPLATE = "template"
+    PRODUCT = "product"
+    PAST_REPLY = "past_reply"
+
+
+class EntryStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    ARCHIVED = "archived"
+
+
+def _as_utc(value: object) -> object:
+    """Dates mean midnight in the shop's time zone; naive date-times are shop time."""
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        value = date.fromisoformat(value.strip())
+    if isinstance(value, date) and not isinstance(value, datetime):
+        value = datetime.combine(value, time(0), tzinfo=SHOP_TZ)
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value.strip())
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=SHOP_TZ)
+        return value.astimezone(UTC)
+    return value
+
+
+UtcDateTime = Annotated[datetime, BeforeValidator(_as_utc)]
+
+
+def _unique_tags(tags: list[str]) -> list[str]:
+    return sorted(set(tags))
+
+
+Tag = Annotated[str, Field(pattern=TAG_PATTERN)]
+Tags = Annotated[list[Tag], Field(max_length=20), AfterValidator(_unique_tags)]
+
+
+class Identity(Frozen):
+    """Who is calling: the shop and role of an API key."""
+
+    shop: str
+    role: Role
+    key_id: int
+
+
+class Shop(Frozen):
+    id: str
+    name: str
+    knowledge_revision: int
+
+
+class EntryContent(Frozen):
+    """What a knowledge manager writes: the content of one version of an entry."""
+
+    id: str = Field(pattern=SLUG_PATTERN, description="Stable slug, e.g. policy-returns-window")
+    kind: EntryKind
+    title: str = Field(min_length=1, max_length=MAX_TITLE_CHARS)
+    body: str = Field(min_length=1, max_length=MAX_BODY_CHARS)
+    language: Language
+    tags: Tags = []
+    product: str | None = Field(default=None, pattern=SLUG_PATTERN)
+    valid_from: UtcDateTime | None = None
+    valid_to: UtcDateTime | None = None
+    status: EntryStatus = EntryStatus.PUBLISHED
+    author: str = Field(default="kb-team", min_length=1, max_length=80)
+    rating: float | None = Field(default=None, ge=1, le=5)
+
+    @model_validator(mode="after")
+    def _check_rules(self) -> EntryContent:
+        if self.valid_from and self.valid_to and self.valid_to <= self.valid_from:
+            raise ValueError("valid_to must be after valid_from")
+        if self.kind is EntryKind.PAST_REPLY and self.rating is None:
+            raise ValueError("rating (1 to 5) is required for a past_reply")
+        if self.kind is not EntryKind.PAST_REPLY and self.rating is not None:
+            raise ValueError("rating is only allowed on a past_reply")
+        return self
+
+    def content_hash(self) -> str:
+        """Hash of everything but the author: equal hashes mean an unchanged entry."""
+        data = self.model_dump(mode="json", exclude={"author"})
+        payload = json.dumps(data, sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(payload.encode()).hexdigest()
+
+    def search_text(self) -> str:
+        """The text that retrieval indexes for this version."""
+        return f"{self.title}\n{self.body}"
+
+
+class EntryVersion(Frozen):
+    """One immutable, stored version of an entry."""
+
+    version_id: int = Field(description="Globally unique id of this version")
+    version: int = Field(ge=1)
+    revision: int = Field(description="The shop's knowledge revision that wrote it")
+    content: EntryContent
+    content_hash: str
+    created_at: datetime
+
+    def is_valid_at(self, moment: datetime) -> bool:
+        c = self.content
+        return (c.valid_from is None or c.valid_from <= moment) and (c.valid_to is None or moment < c.valid_to)
+
+
+class EntrySummary(Frozen):
+    """An entry's head: its latest version and whether a version is live."""
+
+    latest: EntryVersion
+    live_version: int | None = Field(description="The version retrieval serves, if any")
+
+
+class ImportReport(Frozen):
+    """What an import did (or, for a dry run, would do)."""
+
+    shop: str
+    created: list[str]
+    updated: list[str]
+    unchanged: list[str]
+    revision: int
+    dry_run: bool = False
+
+
+class RetrievalFilter(Frozen):
+    """Which passages a search may return. Empty lists mean no restriction."""
+
+    kinds: list[EntryKind] = []
+    language: Language | None = None
+    tags: list[str] = Field(default=[], description="A passage must carry at least one of these")
+    product: str | None = None
+    valid_at: datetime | None = Field(default=None, description="Defaults to now")
+    min_rating: float | None = Field(default=None, ge=1, le=5, description="Past replies only")
+
+
+class RankerScores(Frozen):
+    """Each ranker's rank (1-based) and raw score for a passage; None when it did not rank it."""
+
+    dense_rank: int | None = None
+    dense_score: float | None = None
+    lexical_rank: int | None = None
+    lexical_score: float | None = None
+    fused: float
+
+
+class Passage(Frozen):
+    """A retrieved piece of knowledge, pinned to the version it came from."""
+
+    entry_id: str
+    version: int
+    version_id: int
+    kind: EntryKind
+    title: str
+    snippet: str
+    language: Language
+    tags: list[str]
+    product: str | None
+    rating: float | None
+    scores: RankerScores

@@ -1,0 +1,78 @@
+"""One `Settings` object, read from the environment (`DRAFTER_` prefix, `__` for nesting)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+EmbedderName = Literal["multilingual-e5-small", "all-minilm-l6-v2"]
+
+
+class _Group(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class DatabaseSettings(_Group):
+    """Connection tuning; the URL itself is `DRAFTER_DATABASE_URL`."""
+
+    echo: bool = False
+    auto_migrate: bool = Field(default=True, description="Apply pending migrations when the service starts.")
+    pool_size: int = Field(default=10, ge=1, le=100)
+
+
+class RetrievalSettings(_Group):
+    """Embedder, indexes and ranking."""
+
+    embedder: EmbedderName = "multilingual-e5-small"
+    model_path: Path | None = Field(
+        default=None, description="A local sentence-transformers folder; overrides the packaged model."
+    )
+    index_dir: Path = Path("var/index")
+    torch_threads: int = Field(default=1, ge=1, le=64)
+    batch_window_ms: float = Field(default=2.0, ge=0, le=100)
+    max_batch: int = Field(default=32, ge=1, le=512)
+    hnsw_threshold: int = Field(default=50_000, ge=1)
+    candidates: int = Field(default=50, ge=5, le=1000)
+    rrf_k: int = Field(default=60, ge=1)
+    sync_interval_s: float = Field(default=0.5, ge=0, le=60)
+
+
+class LLMSettings(_Group):
+    """An OpenAI-compatible endpoint; without `base_url` the offline composer drafts."""
+
+    base_url: str | None = None
+    model: str = "gpt-4o-mini"
+    api_key: SecretStr | None = None
+    timeout_s: float = Field(default=20.0, gt=0, le=600)
+    max_retries: int = Field(default=1, ge=0, le=5)
+
+
+class ServerSettings(_Group):
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+
+
+class LoggingSettings(_Group):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    json_format: bool = False
+
+
+class Settings(BaseSettings):
+    """Everything Drafter can be told. Build it once, in the entry point."""
+
+    model_config = SettingsConfigDict(env_prefix="DRAFTER_", env_nested_delimiter="__", extra="ignore", frozen=True)
+
+    database_url: str = "sqlite:///var/drafter.db"
+    database: DatabaseSettings = DatabaseSettings()
+    retrieval: RetrievalSettings = RetrievalSettings()
+    llm: LLMSettings = LLMSettings()
+    server: ServerSettings = ServerSettings()
+    logging: LoggingSettings = LoggingSettings()
+    knowledge_dir: Path = Path("knowledge_base")
+    prompts_dir: Path = Path("prompts")
+    var_dir: Path = Path("var")
+    demo_shop: str = "demo"

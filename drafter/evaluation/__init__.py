@@ -1,0 +1,1 @@
+"""Offline evaluation: labelled datasets, metrics and reports."""
