@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from drafter.core.settings import RetrievalSettings, Settings
+from drafter.core.models import Language
+from drafter.core.settings import EmbedderName, RetrievalSettings, Settings
 from drafter.retrieval import Embedder, IndexStore, Retriever, SentenceTransformerEmbedder, Tokenizer
 from drafter.services.access import AccessService
 from drafter.services.knowledge import KnowledgeService
@@ -29,25 +30,31 @@ class Services:
         self.db.dispose()
 
 
-def build_embedder(settings: RetrievalSettings) -> Embedder:
-    """The configured embedder (loads model weights: call once)."""
+def _embedder(name: EmbedderName, settings: RetrievalSettings) -> Embedder:
     if settings.model_path is not None:
         return SentenceTransformerEmbedder(
             path=settings.model_path, name=settings.model_path.name, threads=settings.torch_threads
         )
-    if settings.embedder == "all-minilm-l6-v2":
+    if name == "all-minilm-l6-v2":
         return SentenceTransformerEmbedder(threads=settings.torch_threads)
     from drafter.retrieval.e5_embedder import E5Embedder
 
     return E5Embedder(threads=settings.torch_threads)
 
 
+def build_embedders(settings: RetrievalSettings) -> dict[Language, Embedder]:
+    """One dense model per language (loads weights: call once); a model named twice is loaded once."""
+    names: dict[Language, EmbedderName] = {"en": settings.embedder_en, "zh": settings.embedder_zh}
+    loaded = {name: _embedder(name, settings) for name in dict.fromkeys(names.values())}
+    return {language: loaded[name] for language, name in names.items()}
+
+
 def build_services(settings: Settings, *, embedder: Embedder | None = None, db: Database | None = None) -> Services:
-    """Wire Drafter from `settings`; `embedder` and `db` may be supplied (tests, benchmarks)."""
+    """Wire Drafter from `settings`; `embedder` (for every language) and `db` may be supplied (tests, benchmarks)."""
     db = db or Database(settings.database_url, echo=settings.database.echo, pool_size=settings.database.pool_size)
     retriever = Retriever(
         db=db,
-        embedder=embedder or build_embedder(settings.retrieval),
+        embedders={"en": embedder, "zh": embedder} if embedder else build_embedders(settings.retrieval),
         store=IndexStore(settings.retrieval.index_dir),
         tokenizer=Tokenizer(),
         settings=settings.retrieval,

@@ -176,7 +176,7 @@ def kb_reindex(shop: ShopOpt = "demo") -> None:
             stats = services.retriever.refresh(shop, progress=lambda d, t: bar.update(task, completed=d, total=t))
     finally:
         services.close()
-    console.print(f"{stats.shop}: {stats.passages} passages at revision {stats.revision} ({stats.index_kind})")
+    console.print(f"{stats.shop}: {stats.passages} passages at revision {stats.revision} ({stats.index_kinds})")
 
 
 @demo_app.command("setup")

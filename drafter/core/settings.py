@@ -26,9 +26,14 @@ class DatabaseSettings(_Group):
 class RetrievalSettings(_Group):
     """Embedder, indexes and ranking."""
 
-    embedder: EmbedderName = "multilingual-e5-small"
+    embedder_en: EmbedderName = Field(
+        default="all-minilm-l6-v2", description="Dense model for English entries and queries"
+    )
+    embedder_zh: EmbedderName = Field(
+        default="multilingual-e5-small", description="Dense model for Chinese entries and queries"
+    )
     model_path: Path | None = Field(
-        default=None, description="A local sentence-transformers folder; overrides the packaged model."
+        default=None, description="A local sentence-transformers folder used for every language instead"
     )
     index_dir: Path = Path("var/index")
     torch_threads: int = Field(default=1, ge=1, le=64)

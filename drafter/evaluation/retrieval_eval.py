@@ -93,7 +93,9 @@ def report(results: dict[tuple[Mode, str], Score]) -> str:
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("dataset", type=Path)
-    parser.add_argument("--embedder", choices=["multilingual-e5-small", "all-minilm-l6-v2"], default=None)
+    choices = ["multilingual-e5-small", "all-minilm-l6-v2"]
+    parser.add_argument("--embedder-en", choices=choices, default=None, help="Override the English dense model")
+    parser.add_argument("--embedder-zh", choices=choices, default=None, help="Override the Chinese dense model")
     parser.add_argument(
         "--database-url", default="sqlite:///var/eval/retrieval.db", help="Kept between runs: embeddings are cached"
     )
@@ -101,9 +103,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--extra-shop", action="append", default=[], metavar="SHOP=PATH", help="Another shop to import")
     args = parser.parse_args(argv)
     base = Settings()
-    retrieval = base.retrieval.model_copy(
-        update={"index_dir": Path("var/eval/index"), **({"embedder": args.embedder} if args.embedder else {})}
-    )
+    overrides = {f"embedder_{lang}": name for lang in ("en", "zh") if (name := getattr(args, f"embedder_{lang}"))}
+    retrieval = base.retrieval.model_copy(update={"index_dir": Path("var/eval/index"), **overrides})
     settings = base.model_copy(
         update={
             "database_url": args.database_url,

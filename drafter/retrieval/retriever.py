@@ -7,14 +7,14 @@ import hashlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
 
 import numpy as np
 
-from drafter.core.models import EntryVersion, Passage, RankerScores, RetrievalFilter
+from drafter.core.models import EntryVersion, Language, Passage, RankerScores, RetrievalFilter
 from drafter.core.settings import RetrievalSettings
 from drafter.retrieval.batcher import QueryBatcher
 from drafter.retrieval.corpus import Corpus
@@ -35,9 +35,12 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+LANGUAGES: tuple[Language, ...] = ("en", "zh")
+
+
 @dataclass
 class _ShopState:
-    index: FaissIndex
+    indexes: dict[Language, FaissIndex]
     corpus: Corpus
     revision: int
     checked_at: float = field(default_factory=time.monotonic)
@@ -48,37 +51,46 @@ class RetrievalStats:
     shop: str
     revision: int
     passages: int
-    index_kind: str
+    index_kinds: dict[Language, str]
 
 
 class Retriever:
-    """Searches one shop at a time. Indexes are derived from the database and rebuilt from it."""
+    """Searches one shop at a time. Indexes are derived from the database and rebuilt from it.
+
+    Each language has its own dense model and vector index (English and Chinese models differ in
+    what they are good at); BM25 spans both, and the query's language picks the dense index.
+    """
 
     def __init__(
         self,
         *,
         db: Database,
-        embedder: Embedder,
+        embedders: Mapping[Language, Embedder],
         store: IndexStore,
         tokenizer: Tokenizer,
         settings: RetrievalSettings,
     ) -> None:
         self._db = db
-        self._embedder = embedder
+        self._embedders = dict(embedders)
         self._store = store
         self._tokenizer = tokenizer
         self._settings = settings
-        self._batcher = QueryBatcher(embedder, window_s=settings.batch_window_ms / 1000, max_batch=settings.max_batch)
+        window = settings.batch_window_ms / 1000
+        self._batchers = {
+            language: QueryBatcher(embedder, window_s=window, max_batch=settings.max_batch)
+            for language, embedder in self._embedders.items()
+        }
         self._states: dict[str, _ShopState] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
 
     @property
     def embedder_name(self) -> str:
-        return self._embedder.name
+        return ", ".join(f"{language}: {e.name}" for language, e in self._embedders.items())
 
     def close(self) -> None:
-        self._batcher.close()
+        for batcher in self._batchers.values():
+            batcher.close()
 
     # ---- keeping in step -------------------------------------------------------------------
 
@@ -107,18 +119,18 @@ class Retriever:
                 fetched = repo.versions_by_id(shop, desired - known.keys())
             versions = [known[i] for i in desired & known.keys()] + fetched
             started = time.perf_counter()
-            index = state.index if state else self._load_or_new(shop)
-            in_index = index.ids()
-            index.remove(in_index - desired)
-            self._add_vectors(index, [v for v in versions if v.version_id not in in_index], progress)
+            indexes = {language: self._sync_index(shop, language, state, versions, progress) for language in LANGUAGES}
             tokens = {**(state.corpus.tokens if state else {})}
             for v in fetched:
                 tokens[v.version_id] = self._tokenizer.tokens(v.content.search_text())
             corpus = Corpus(versions, tokens)
-            new_state = _ShopState(index=index, corpus=corpus, revision=revision)
+            new_state = _ShopState(indexes=indexes, corpus=corpus, revision=revision)
             self._states[shop] = new_state
             if state is None or fetched or len(corpus) != len(state.corpus):
-                self._store.save(shop, index, embedder=self._embedder.name, revision=revision)
+                for language, index in indexes.items():
+                    self._store.save(
+                        f"{shop}/{language}", index, embedder=self._embedders[language].name, revision=revision
+                    )
             log.info(
                 "index refreshed",
                 extra={
@@ -132,35 +144,49 @@ class Retriever:
             return self._stats(shop, new_state)
 
     def _stats(self, shop: str, state: _ShopState) -> RetrievalStats:
-        return RetrievalStats(
-            shop=shop, revision=state.revision, passages=len(state.corpus), index_kind=state.index.kind
-        )
+        kinds = {language: index.kind for language, index in state.indexes.items()}
+        return RetrievalStats(shop=shop, revision=state.revision, passages=len(state.corpus), index_kinds=kinds)
 
-    def _load_or_new(self, shop: str) -> FaissIndex:
-        loaded = self._store.load(
-            shop,
-            embedder=self._embedder.name,
-            dimension=self._embedder.dimension,
-            hnsw_threshold=self._settings.hnsw_threshold,
-        )
-        if loaded is not None:
-            return loaded[0]
-        return FaissIndex(self._embedder.dimension, hnsw_threshold=self._settings.hnsw_threshold)
+    def _sync_index(
+        self,
+        shop: str,
+        language: Language,
+        state: _ShopState | None,
+        versions: Sequence[EntryVersion],
+        progress: Progress | None,
+    ) -> FaissIndex:
+        """This language's index holding exactly its live versions (loaded, patched or rebuilt)."""
+        embedder = self._embedders[language]
+        threshold = self._settings.hnsw_threshold
+        if state is not None:
+            index = state.indexes[language]
+        else:
+            loaded = self._store.load(
+                f"{shop}/{language}", embedder=embedder.name, dimension=embedder.dimension, hnsw_threshold=threshold
+            )
+            index = loaded[0] if loaded else FaissIndex(embedder.dimension, hnsw_threshold=threshold)
+        mine = [v for v in versions if v.content.language == language]
+        in_index = index.ids()
+        index.remove(in_index - {v.version_id for v in mine})
+        self._add_vectors(index, embedder, [v for v in mine if v.version_id not in in_index], progress)
+        return index
 
-    def _add_vectors(self, index: FaissIndex, versions: Sequence[EntryVersion], progress: Progress | None) -> None:
+    def _add_vectors(
+        self, index: FaissIndex, embedder: Embedder, versions: Sequence[EntryVersion], progress: Progress | None
+    ) -> None:
         if not versions:
             return
         hashes = [text_hash(v.content.search_text()) for v in versions]
         with self._db.transaction() as session:
-            cached = EmbeddingRepository(session).get_many(self._embedder.name, hashes)
+            cached = EmbeddingRepository(session).get_many(embedder.name, hashes)
         missing = [(h, v) for h, v in zip(hashes, versions, strict=True) if h not in cached]
         step = 64
         for start in range(0, len(missing), step):
             chunk = missing[start : start + step]
-            vectors = self._embedder.embed_documents([v.content.search_text() for _, v in chunk])
+            vectors = embedder.embed_documents([v.content.search_text() for _, v in chunk])
             fresh = {h: vec for (h, _), vec in zip(chunk, vectors, strict=True)}
             with self._db.transaction() as session:
-                EmbeddingRepository(session).put_many(self._embedder.name, fresh)
+                EmbeddingRepository(session).put_many(embedder.name, fresh)
             cached.update(fresh)
             if progress:
                 progress(min(start + step, len(missing)), len(missing))
@@ -190,8 +216,10 @@ class Retriever:
         state = self._fresh_state(shop)
         if state is None or len(state.corpus) == 0 or not query.strip():
             return []
-        vector = self._batcher.embed(query)
-        return self._search(state, query, vector, k, filter or RetrievalFilter(), mmr, mode)
+        flt = filter or RetrievalFilter()
+        language = self._language(query, flt)
+        vector = self._batchers[language].embed(query)
+        return self._search(state, query, language, vector, k, flt, mmr, mode)
 
     async def aretrieve(
         self,
@@ -209,32 +237,49 @@ class Retriever:
             state = await asyncio.to_thread(self._fresh_state, shop)
         if state is None or len(state.corpus) == 0 or not query.strip():
             return []
-        vector = await asyncio.wrap_future(self._batcher.submit(query))
-        return await asyncio.to_thread(self._search, state, query, vector, k, filter or RetrievalFilter(), mmr, mode)
+        flt = filter or RetrievalFilter()
+        language = self._language(query, flt)
+        vector = await asyncio.wrap_future(self._batchers[language].submit(query))
+        return await asyncio.to_thread(self._search, state, query, language, vector, k, flt, mmr, mode)
 
-    def _dense(self, state: _ShopState, vector: np.ndarray, mask: np.ndarray, n: int) -> list[tuple[int, float]]:
-        corpus = state.corpus
+    def _language(self, query: str, flt: RetrievalFilter) -> Language:
+        """Which dense index answers: the filter's language, else the query's script."""
+        if flt.language:
+            return flt.language
+        return "zh" if self._tokenizer.is_chinese(query) else "en"
+
+    @staticmethod
+    def _dense(
+        index: FaissIndex, corpus: Corpus, vector: np.ndarray, mask: np.ndarray, n: int
+    ) -> list[tuple[int, float]]:
+        """Nearest allowed rows: over-fetch and filter, or an exact restricted search when that is too few."""
         allowed = int(mask.sum())
-        wanted = min(n, allowed)
+        wanted = min(n, allowed, len(index))
         over = 4 * n if allowed < len(corpus) else n
-        hits = [(i, s) for i, s in state.index.search(vector, over) if (r := corpus.row(i)) is not None and mask[r]]
+        hits = [(i, s) for i, s in index.search(vector, over) if (r := corpus.row(i)) is not None and mask[r]]
         if len(hits) < wanted:
-            hits = [
-                (i, s)
-                for i, s in state.index.search(vector, n, allowed=corpus.version_ids[mask])
-                if corpus.row(i) is not None
-            ]
+            restricted = index.search(vector, n, allowed=corpus.version_ids[mask])
+            hits = [(i, s) for i, s in restricted if corpus.row(i) is not None]
         return hits[:n]
 
     def _search(
-        self, state: _ShopState, query: str, vector: np.ndarray, k: int, flt: RetrievalFilter, mmr: bool, mode: Mode
+        self,
+        state: _ShopState,
+        query: str,
+        language: Language,
+        vector: np.ndarray,
+        k: int,
+        flt: RetrievalFilter,
+        mmr: bool,
+        mode: Mode,
     ) -> list[Passage]:
         corpus = state.corpus
         mask = corpus.mask(flt, datetime.now(UTC))
         if not mask.any():
             return []
         n = max(self._settings.candidates, k)
-        dense = self._dense(state, vector, mask, n) if mode != "lexical" else []
+        index = state.indexes[language]
+        dense = self._dense(index, corpus, vector, mask, n) if mode != "lexical" else []
         lexical = (
             [(int(corpus.version_ids[r]), s) for r, s in corpus.lexical.search(self._tokenizer.tokens(query), n, mask)]
             if mode != "dense"
@@ -246,13 +291,21 @@ class Retriever:
         )
         if mmr and len(fused) > k:
             pool = fused[: 3 * k]
-            picks = maximal_marginal_relevance(
-                np.array([s for _, s in pool]), state.index.vectors(i for i, _ in pool), k=k
-            )
+            picks = maximal_marginal_relevance(np.array([s for _, s in pool]), self._vectors(index, pool), k=k)
             fused = [pool[p] for p in picks]
         dense_at = {i: (rank, s) for rank, (i, s) in enumerate(dense, start=1)}
         lexical_at = {i: (rank, s) for rank, (i, s) in enumerate(lexical, start=1)}
         return [self._passage(corpus.by_id[i], score, dense_at.get(i), lexical_at.get(i)) for i, score in fused[:k]]
+
+    @staticmethod
+    def _vectors(index: FaissIndex, pool: Sequence[tuple[int, float]]) -> np.ndarray:
+        """Vectors for MMR; passages of the other language (lexical hits) get zeros: no redundancy."""
+        known = index.ids()
+        vectors = np.zeros((len(pool), index.dimension), np.float32)
+        rows = [row for row, (i, _) in enumerate(pool) if i in known]
+        if rows:
+            vectors[rows] = index.vectors(pool[row][0] for row in rows)
+        return vectors
 
     @staticmethod
     def _passage(
