@@ -22,7 +22,7 @@ from drafter.retrieval.embedder import Embedder
 from drafter.retrieval.fusion import maximal_marginal_relevance, reciprocal_rank_fusion
 from drafter.retrieval.index_store import IndexStore
 from drafter.retrieval.tokenizer import Tokenizer
-from drafter.retrieval.vector_index import FaissIndex
+from drafter.retrieval.vector_index import FaissIndex, IndexKind
 from drafter.storage import Database, EmbeddingRepository, KnowledgeRepository, ShopRepository
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ class RetrievalStats:
     shop: str
     revision: int
     passages: int
-    index_kinds: dict[Language, str]
+    index_kinds: dict[Language, IndexKind]
 
 
 class Retriever:
