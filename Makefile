@@ -33,7 +33,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/retrieval.py
 
 eval-retrieval: $(STAMP)
-	$(BIN)/python -m drafter.evaluation.retrieval_eval evals/datasets/retrieval.jsonl
+	$(BIN)/python -m drafter.evaluation.retrieval_eval evals/datasets/retrieval.jsonl --extra-shop abcd=evals/knowledge/abcd
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

@@ -36,8 +36,10 @@ class RetrievalSettings(_Group):
         default=None, description="A local sentence-transformers folder used for every language instead"
     )
     index_dir: Path = Path("var/index")
-    torch_threads: int = Field(default=1, ge=1, le=64)
-    batch_window_ms: float = Field(default=2.0, ge=0, le=100)
+    torch_threads: int = Field(default=2, ge=1, le=64, description="Threads per model call (OMP_WAIT_POLICY=PASSIVE)")
+    batch_window_ms: float = Field(
+        default=0.0, ge=0, le=100, description="Extra wait for more queries; 0 batches what queued while the model ran"
+    )
     max_batch: int = Field(default=32, ge=1, le=512)
     hnsw_threshold: int = Field(default=50_000, ge=1)
     candidates: int = Field(default=50, ge=5, le=1000)
