@@ -3,7 +3,8 @@
     python -m drafter.evaluation.retrieval_eval evals/datasets/retrieval.jsonl
 
 Each line of the dataset: {"query", "language", "relevant": [entry ids], "shop"?: "demo", "source"?}.
-recall@k = |relevant in top k| / min(k, |relevant|), averaged; MRR uses the first relevant hit.
+recall@k = |relevant in top k| / min(k, |relevant|), averaged; hit@5 = any relevant entry in the
+top 5; MRR uses the first relevant hit. Groups: language, and language:source.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class LabelledQuery(BaseModel):
 class Score:
     recall_at_1: float
     recall_at_5: float
+    hit_at_5: float
     mrr: float
     count: int
 
@@ -53,15 +55,17 @@ def read_dataset(path: Path) -> list[LabelledQuery]:
 
 def score(ranked: Sequence[Sequence[str]], relevant: Sequence[Sequence[str]]) -> Score:
     """Mean recall@1, recall@5 and MRR over queries."""
-    r1, r5, rr = [], [], []
+    r1, r5, h5, rr = [], [], [], []
     for got, want in zip(ranked, relevant, strict=True):
         wanted = set(want)
         r1.append(len(wanted & set(got[:1])) / min(1, len(wanted)))
         r5.append(len(wanted & set(got[:5])) / min(5, len(wanted)))
+        h5.append(float(bool(wanted & set(got[:5]))))
         rr.append(next((1 / rank for rank, e in enumerate(got, start=1) if e in wanted), 0.0))
     if not r1:
-        return Score(0.0, 0.0, 0.0, 0)
-    return Score(statistics.fmean(r1), statistics.fmean(r5), statistics.fmean(rr), len(r1))
+        return Score(0.0, 0.0, 0.0, 0.0, 0)
+    mean = statistics.fmean
+    return Score(mean(r1), mean(r5), mean(h5), mean(rr), len(r1))
 
 
 def evaluate(services: Services, queries: Iterable[LabelledQuery], *, k: int = 10) -> dict[tuple[Mode, str], Score]:
@@ -75,7 +79,7 @@ def evaluate(services: Services, queries: Iterable[LabelledQuery], *, k: int = 1
             passages = services.retriever.retrieve(
                 q.query, shop=q.shop, k=k, filter=RetrievalFilter(language=q.language, kinds=SEARCHED_KINDS), mode=mode
             )
-            for group in (q.language, "all"):
+            for group in (q.language, "all", f"{q.language}:{q.source.split(':')[0]}"):
                 ranked[group].append([p.entry_id for p in passages])
                 wanted[group].append(q.relevant)
         for group in ranked:
@@ -84,9 +88,11 @@ def evaluate(services: Services, queries: Iterable[LabelledQuery], *, k: int = 1
 
 
 def report(results: dict[tuple[Mode, str], Score]) -> str:
-    lines = [f"{'mode':8} {'lang':4} {'n':>4} {'R@1':>6} {'R@5':>6} {'MRR':>6}"]
+    lines = [f"{'mode':8} {'group':14} {'n':>4} {'R@1':>6} {'R@5':>6} {'Hit@5':>6} {'MRR':>6}"]
     for (mode, group), s in sorted(results.items(), key=lambda kv: (kv[0][1], MODES.index(kv[0][0]))):
-        lines.append(f"{mode:8} {group:4} {s.count:4d} {s.recall_at_1:6.3f} {s.recall_at_5:6.3f} {s.mrr:6.3f}")
+        lines.append(
+            f"{mode:8} {group:14} {s.count:4d} {s.recall_at_1:6.3f} {s.recall_at_5:6.3f} {s.hit_at_5:6.3f} {s.mrr:6.3f}"
+        )
     return "\n".join(lines)
 
 
