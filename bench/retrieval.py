@@ -27,6 +27,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -139,7 +140,7 @@ def synthetic(
                 "rating": 4.5 if kind == "past_reply" else None,
             }
         )
-        vector = vectors[a] + vectors[b] + rng.normal(0, 0.05, vectors.shape[1]).astype(np.float32)
+        vector = vectors[a] + vectors[b] + np.asarray(rng.normal(0, 0.05, vectors.shape[1]), np.float32)
         cache[text_hash(entry.search_text())] = vector / np.linalg.norm(vector)
         entries.append(entry)
     return entries, cache
@@ -147,7 +148,7 @@ def synthetic(
 
 def bench_size(
     size: int, language: Language, embedder: Embedder, pool: list[str], vectors: np.ndarray, queries: list[str]
-) -> dict[str, float]:
+) -> dict[str, Any]:
     rng = np.random.default_rng(size)
     entries, cache = synthetic(pool, vectors, size, language, rng)
     with tempfile.TemporaryDirectory() as tmp:

@@ -193,12 +193,14 @@ class Retriever:
         ids = np.fromiter((v.version_id for v in versions), np.int64, len(versions))
         index.add(ids, np.vstack([cached[h] for h in hashes]))
 
+    def _stale(self, state: _ShopState | None) -> bool:
+        """Never loaded, or the revision has not been checked within the sync interval."""
+        return state is None or time.monotonic() - state.checked_at > self._settings.sync_interval_s
+
     def _fresh_state(self, shop: str) -> _ShopState | None:
-        state = self._states.get(shop)
-        if state is None or time.monotonic() - state.checked_at > self._settings.sync_interval_s:
+        if self._stale(self._states.get(shop)):
             self.refresh(shop)
-            state = self._states.get(shop)
-        return state
+        return self._states.get(shop)
 
     # ---- searching -------------------------------------------------------------------------
 
@@ -233,7 +235,7 @@ class Retriever:
     ) -> list[Passage]:
         """`retrieve` for the event loop: database, embedding and search all run off the loop."""
         state = self._states.get(shop)
-        if state is None or time.monotonic() - state.checked_at > self._settings.sync_interval_s:
+        if self._stale(state):
             state = await asyncio.to_thread(self._fresh_state, shop)
         if state is None or len(state.corpus) == 0 or not query.strip():
             return []
