@@ -154,6 +154,7 @@ class ImportReport(Frozen):
     unchanged: list[str]
     revision: int
     dry_run: bool = False
+    profile_updated: bool = False
 
 
 class RetrievalFilter(Frozen):

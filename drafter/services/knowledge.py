@@ -17,7 +17,8 @@ from drafter.core.models import (
     Passage,
     RetrievalFilter,
 )
-from drafter.services.knowledge_files import read_entries
+from drafter.core.shop_profile import ShopProfile
+from drafter.services.knowledge_files import read_entries, read_profile
 from drafter.storage import Database, EntryQuery, KnowledgeRepository, ShopRepository
 
 log = logging.getLogger(__name__)
@@ -62,11 +63,18 @@ class KnowledgeService:
     def import_path(
         self, shop: str, path: Path, *, dry_run: bool = False, progress: Progress | None = None
     ) -> ImportReport:
-        """Validate every file under `path`, then import all of it in one transaction (or nothing)."""
-        return self.import_entries(shop, read_entries(path), dry_run=dry_run, progress=progress)
+        """Validate every file under `path` (and its shop.yaml), then import all of it in one transaction."""
+        profile = read_profile(path)
+        return self.import_entries(shop, read_entries(path), dry_run=dry_run, progress=progress, profile=profile)
 
     def import_entries(
-        self, shop: str, entries: Sequence[EntryContent], *, dry_run: bool = False, progress: Progress | None = None
+        self,
+        shop: str,
+        entries: Sequence[EntryContent],
+        *,
+        dry_run: bool = False,
+        progress: Progress | None = None,
+        profile: ShopProfile | None = None,
     ) -> ImportReport:
         created: list[str] = []
         updated: list[str] = []
@@ -79,6 +87,7 @@ class KnowledgeService:
             changed = [e for e in entries if known.get(e.id) != e.content_hash()]
             unchanged = sorted(e.id for e in entries if known.get(e.id) == e.content_hash())
             revision = shops.revision(shop)
+            profile_updated = profile is not None and shops.set_profile(shop, profile)
             if changed and not dry_run:
                 revision = shops.bump_revision(shop)
             for done, entry in enumerate(changed, start=1):
@@ -90,7 +99,13 @@ class KnowledgeService:
             if dry_run:
                 session.rollback()
         report = ImportReport(
-            shop=shop, created=created, updated=updated, unchanged=unchanged, revision=revision, dry_run=dry_run
+            shop=shop,
+            created=created,
+            updated=updated,
+            unchanged=unchanged,
+            revision=revision,
+            dry_run=dry_run,
+            profile_updated=profile_updated,
         )
         log.info(
             "knowledge import",
@@ -163,6 +178,10 @@ class KnowledgeService:
         with self._db.transaction() as session:
             self._require_shop(ShopRepository(session), shop)
             return [v.content for v in KnowledgeRepository(session).latest_versions(shop)]
+
+    def profile(self, shop: str) -> ShopProfile:
+        with self._db.transaction() as session:
+            return ShopRepository(session).profile(shop)
 
     def revision(self, shop: str) -> int:
         with self._db.transaction() as session:

@@ -13,9 +13,11 @@ from pydantic import ValidationError
 
 from drafter.core.errors import ImportFailed, ImportProblem
 from drafter.core.models import EntryContent
+from drafter.core.shop_profile import ShopProfile
 
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n(.*))?\Z", re.S)
 _NOT_ENTRIES = {"README.md"}
+PROFILE_FILE = "shop.yaml"
 
 
 def _problems(source: str, exc: ValidationError) -> list[ImportProblem]:
@@ -60,6 +62,24 @@ def _jsonl(path: Path, source: str) -> Iterator[tuple[str, Any]]:
 
 class _Unreadable(Exception):
     pass
+
+
+def read_profile(root: Path) -> ShopProfile | None:
+    """The shop profile in `root/shop.yaml`, if the folder has one.
+
+    Raises:
+        ImportFailed: the file is not valid YAML or breaks the profile's rules.
+    """
+    path = root / PROFILE_FILE
+    if not root.is_dir() or not path.exists():
+        return None
+    try:
+        return ShopProfile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except yaml.YAMLError as exc:
+        problem = f"invalid YAML: {exc}".replace("\n", " ")
+        raise ImportFailed([ImportProblem(PROFILE_FILE, None, problem)]) from exc
+    except ValidationError as exc:
+        raise ImportFailed(_problems(PROFILE_FILE, exc)) from exc
 
 
 def entry_files(root: Path) -> list[Path]:

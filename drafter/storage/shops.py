@@ -7,7 +7,9 @@ from typing import Any
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
+from drafter.core.errors import NotFound
 from drafter.core.models import Identity, Role, Shop
+from drafter.core.shop_profile import ShopProfile
 from drafter.storage.tables import ApiKeyRow, ShopRow, utcnow
 
 
@@ -33,6 +35,24 @@ class ShopRepository:
         self._s.add(row)
         self._s.flush()
         return _shop(row)
+
+    def profile(self, shop: str) -> ShopProfile:
+        """The shop's policy numbers; the strict default when none was imported."""
+        row = self._s.get(ShopRow, shop)
+        if row is None or row.profile is None:
+            return ShopProfile.strict(shop)
+        return ShopProfile.model_validate(row.profile)
+
+    def set_profile(self, shop: str, profile: ShopProfile) -> bool:
+        """Store the profile; returns whether it changed."""
+        row = self._s.get(ShopRow, shop)
+        if row is None:
+            raise NotFound(f"shop {shop!r} does not exist")
+        data = profile.model_dump(mode="json")
+        if row.profile == data:
+            return False
+        row.profile = data
+        return True
 
     def revision(self, shop: str) -> int:
         value = self._s.scalar(select(ShopRow.knowledge_revision).where(ShopRow.id == shop))

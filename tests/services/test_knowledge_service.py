@@ -113,3 +113,25 @@ def test_demo_export_then_import_is_a_no_op(services: Services, shop: str, tmp_p
     assert report.created == []
     assert report.updated == []
     assert len(report.unchanged) == count
+
+
+def test_shop_yaml_becomes_the_shop_profile(services: Services, shop: str, tmp_path: Path) -> None:
+    kb = small_kb(tmp_path / "kb")
+    shutil.copy(Path(__file__).resolve().parents[2] / "knowledge_base" / "shop.yaml", kb / "shop.yaml")
+    assert services.knowledge.profile(shop).refund_authority.agent_max_cny == 0  # strict default
+    report = services.knowledge.import_path(shop, kb)
+    profile = services.knowledge.profile(shop)
+    assert report.profile_updated
+    assert profile.refund_authority.agent_max_cny == 500
+    assert profile.tier_compensation("gold").codes == ["SORRY10", "SORRY20", "CARE30"]
+    assert profile.tier_compensation(None).codes == ["SORRY10"]
+    assert not services.knowledge.import_path(shop, kb).profile_updated
+
+
+def test_invalid_shop_yaml_names_the_field_and_imports_nothing(services: Services, shop: str, tmp_path: Path) -> None:
+    kb = small_kb(tmp_path / "kb")
+    write(kb, "shop.yaml", "shop: {id: alpha, name: A}\nsla_minutes: {urgent: zero}\n")
+    with pytest.raises(ImportFailed) as caught:
+        services.knowledge.import_path(shop, kb)
+    assert "shop.yaml: sla_minutes.urgent" in str(caught.value)
+    assert services.knowledge.revision(shop) == 0

@@ -1,0 +1,224 @@
+"""Draft request, analysis, plan, model output, findings and the stored draft."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from drafter.core.models import Frozen, Language, Passage, UtcDateTime
+
+ReplyLanguage = Literal["en", "zh"]
+Tier = Literal["bronze", "silver", "gold"]
+Text = Annotated[str, Field(min_length=1, max_length=4000)]
+
+
+class Channel(StrEnum):
+    XIAOHONGSHU_DM = "xiaohongshu_dm"
+    XIAOHONGSHU_COMMENT = "xiaohongshu_comment"
+    LIVE_CHAT = "live_chat"
+    EMAIL = "email"
+
+
+class Intent(StrEnum):
+    PRE_SALE = "pre_sale_question"
+    ORDER_STATUS = "order_status"
+    LATE = "late_delivery"
+    DAMAGED = "damaged_item"
+    WRONG_ITEM = "wrong_item"
+    RETURN = "return"
+    REFUND = "refund"
+    EXCHANGE = "exchange"
+    DISCOUNT = "discount_request"
+    COMPLAINT = "complaint"
+    PRAISE = "praise"
+    OTHER = "other"
+
+
+class Urgency(StrEnum):
+    URGENT = "urgent"
+    ROUTINE = "routine"
+    NON_URGENT = "non_urgent"
+
+
+class Message(Frozen):
+    role: Literal["customer", "agent"]
+    text: Text
+    time: UtcDateTime | None = None
+
+
+class Customer(Frozen):
+    name: str | None = Field(default=None, max_length=80)
+    tier: Tier | None = None
+    order_count: int | None = Field(default=None, ge=0, le=100_000)
+    notes: list[Annotated[str, Field(max_length=500)]] = Field(default=[], max_length=20)
+
+
+class OrderItem(Frozen):
+    name: str = Field(min_length=1, max_length=200)
+    product: str | None = Field(default=None, max_length=80, description="Product slug, when known")
+    quantity: int = Field(default=1, ge=1, le=1000)
+    price: Decimal = Field(ge=0, le=1_000_000, max_digits=12, decimal_places=2)
+
+
+class Order(Frozen):
+    id: str = Field(min_length=1, max_length=40)
+    items: list[OrderItem] = Field(default=[], max_length=50)
+    total: Decimal | None = Field(default=None, ge=0, le=10_000_000, max_digits=12, decimal_places=2)
+    status: Literal["paid", "shipped", "delivered", "returned", "cancelled"] = "paid"
+    carrier: str | None = Field(default=None, max_length=60)
+    tracking: str | None = Field(default=None, max_length=60)
+    shipped_at: UtcDateTime | None = None
+    delivered_at: UtcDateTime | None = None
+    estimated_delivery: UtcDateTime | None = None
+
+    @property
+    def value(self) -> Decimal:
+        return self.total if self.total is not None else sum((i.price * i.quantity for i in self.items), Decimal(0))
+
+
+class DraftOptions(Frozen):
+    variants: int = Field(default=1, ge=1, le=3)
+    tone: Literal["default", "warm", "formal", "concise"] = "default"
+    stream: bool = False
+
+
+class DraftRequest(Frozen):
+    conversation_id: str | None = Field(default=None, max_length=80)
+    conversation: list[Message] = Field(min_length=1, max_length=50)
+    channel: Channel = Channel.XIAOHONGSHU_DM
+    customer: Customer | None = None
+    orders: list[Order] = Field(default=[], max_length=10)
+    agent_name: str | None = Field(default=None, max_length=80)
+    options: DraftOptions = DraftOptions()
+
+
+class EscalationTrigger(StrEnum):
+    LEGAL = "legal_threat"
+    ABUSE = "abuse"
+    REFUND_OVER_LIMIT = "refund_over_limit"
+    VIP = "vip_customer"
+    MEDIA = "media"
+    SKIN_REACTION = "skin_reaction"
+
+
+class Analysis(Frozen):
+    language: Literal["en", "zh", "mixed"]
+    reply_language: ReplyLanguage
+    intent: Intent
+    intent_scores: dict[str, float] = Field(description="Rule score per intent that matched")
+    urgency: Urgency
+    sla_deadline: datetime
+    sentiment: Literal["negative", "neutral", "positive"]
+    intensity: float = Field(ge=0, le=1)
+    escalation: list[EscalationTrigger]
+    missing_information: list[str]
+    injection_markers: list[str]
+
+
+class Question(Frozen):
+    text: str
+    options: list[str] = Field(min_length=2)
+
+
+class Plan(Frozen):
+    listen: bool
+    empathize: bool
+    apologize: bool
+    fault: Literal["shop", "carrier", "none"]
+    resolutions: list[str]
+    goodwill: str | None
+    goodwill_code: str | None
+    question: Question
+    after_refusal: str | None
+    must_not_promise: list[str]
+    escalate_to: str | None
+
+
+class LeapSegments(Frozen):
+    listen: str = ""
+    empathize: str = ""
+    apologize: str = ""
+    problem_solve: str = ""
+    extra: str = ""
+    question: str = ""
+
+
+class Commitment(Frozen):
+    kind: Literal[
+        "refund", "code", "compensation", "date", "free_shipping", "replacement", "callback", "escalation", "other"
+    ]
+    text: str
+    value: str | None = None
+
+
+class DraftOutput(Frozen):
+    """What a chat model returns (validated JSON)."""
+
+    reply: str = Field(min_length=1, max_length=6000)
+    cited_ids: list[str] = Field(default=[], max_length=20)
+    leap: LeapSegments = LeapSegments()
+    commitments: list[Commitment] = Field(default=[], max_length=20)
+
+
+class Finding(Frozen):
+    code: str
+    severity: Literal["block", "warn"]
+    message: str
+    span: tuple[int, int] | None = None
+
+
+class DraftStatus(StrEnum):
+    OK = "ok"
+    NEEDS_REVIEW = "needs_review"
+    BLOCKED = "blocked"
+
+
+class Citation(Frozen):
+    entry_id: str
+    version: int
+    kind: str
+    title: str
+
+
+class DraftVariant(Frozen):
+    reply: str
+    language: Language
+    leap: LeapSegments
+    commitments: list[Commitment]
+    citations: list[Citation]
+    findings: list[Finding]
+    status: DraftStatus
+    repaired: bool = False
+    fallback: bool = Field(default=False, description="The LLM failed; the offline composer wrote this")
+
+
+class StageTimings(Frozen):
+    analysis_ms: float
+    retrieval_ms: float
+    plan_ms: float
+    generation_ms: float
+    guardrails_ms: float
+    total_ms: float
+
+
+class Trace(Frozen):
+    prompt_version: str
+    model: str
+    timings: StageTimings
+
+
+class Draft(Frozen):
+    id: str
+    shop: str
+    conversation_id: str | None
+    created_at: datetime
+    review_status: Literal["pending_review"] = "pending_review"
+    analysis: Analysis
+    plan: Plan
+    variants: list[DraftVariant]
+    passages: list[Passage]
+    trace: Trace
