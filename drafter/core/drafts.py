@@ -9,10 +9,10 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from drafter.core.models import Frozen, Language, Passage, UtcDateTime
+from drafter.core.models import Frozen, Language, Passage, Tier, UtcDateTime
+from drafter.core.shop_profile import ShopProfile
 
 ReplyLanguage = Literal["en", "zh"]
-Tier = Literal["bronze", "silver", "gold"]
 Text = Annotated[str, Field(min_length=1, max_length=4000)]
 
 
@@ -21,6 +21,20 @@ class Channel(StrEnum):
     XIAOHONGSHU_COMMENT = "xiaohongshu_comment"
     LIVE_CHAT = "live_chat"
     EMAIL = "email"
+
+
+CHANNEL_LIMITS: dict[Channel, int] = {
+    Channel.XIAOHONGSHU_COMMENT: 300,
+    Channel.LIVE_CHAT: 700,
+    Channel.XIAOHONGSHU_DM: 900,
+    Channel.EMAIL: 2000,
+}
+
+
+def channel_limit(channel: Channel, language: str) -> int:
+    """Characters a reply may use on this channel; Chinese carries about twice the meaning per character."""
+    limit = CHANNEL_LIMITS[channel]
+    return limit // 2 if language == "zh" else limit
 
 
 class Intent(StrEnum):
@@ -119,23 +133,25 @@ class Analysis(Frozen):
     injection_markers: list[str]
 
 
-class Question(Frozen):
-    text: str
-    options: list[str] = Field(min_length=2)
+GoodwillKind = Literal["code", "express", "gift", "tip", "updates"]
 
 
 class Plan(Frozen):
+    """What the reply must do, decided from the analysis, the shop's policy numbers and the customer's tier."""
+
     listen: bool
     empathize: bool
     apologize: bool
     fault: Literal["shop", "carrier", "none"]
-    resolutions: list[str]
-    goodwill: str | None
+    resolutions: list[str] = Field(description="Phrasebook resolution ids, in order")
+    goodwill: list[GoodwillKind] = Field(description="The small extra beyond the fix, within policy")
     goodwill_code: str | None
-    question: Question
-    after_refusal: str | None
-    must_not_promise: list[str]
+    question: str = Field(description="Which multiple-choice question moves the case forward (phrasebook key)")
+    after_refusal: bool = Field(description="Offer value, a gift sample or the warranty instead of a code")
+    allowed_codes: list[str]
+    max_refund_cny: Decimal
     escalate_to: str | None
+    must_not_promise: list[str]
 
 
 class LeapSegments(Frozen):
@@ -222,3 +238,18 @@ class Draft(Frozen):
     variants: list[DraftVariant]
     passages: list[Passage]
     trace: Trace
+
+
+class DraftContext(Frozen):
+    """Everything a chat model may use to write one variant."""
+
+    request: DraftRequest
+    analysis: Analysis
+    plan: Plan
+    passages: list[Passage]
+    profile: ShopProfile
+    language: ReplyLanguage
+    variant: int = 0
+    instruction: str | None = Field(
+        default=None, description="A refine instruction: shorter, warmer, formal, translate"
+    )

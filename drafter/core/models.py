@@ -19,6 +19,7 @@ MAX_BODY_CHARS = 8000
 MAX_TITLE_CHARS = 200
 
 Language = Literal["en", "zh"]
+Tier = Literal["bronze", "silver", "gold"]
 
 
 class Frozen(BaseModel):
@@ -192,3 +193,4 @@ class Passage(Frozen):
     product: str | None
     rating: float | None
     scores: RankerScores
+    body: str = Field(default="", exclude=True, repr=False, description="Full text, for generation; not serialised")

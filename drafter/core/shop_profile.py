@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from drafter.core.drafts import Tier
+from drafter.core.models import Tier
 
 
 class _Part(BaseModel):
@@ -61,8 +61,29 @@ class RefundAuthority(_Part):
     agent_max_cny: Decimal = Decimal(0)
 
 
+class Returns(_Part):
+    no_reason_days: int = 7
+    refund_to_account_business_days: str = "3-5"
+    keep_it_partial_refund_max_item_cny: Decimal = Decimal(0)
+    keep_it_partial_refund_max_percent: int = 0
+
+
+class Exchanges(_Part):
+    apparel_days: int = 0
+
+
+class DamagedRule(_Part):
+    replace_without_return_max_cny: Decimal = Decimal(0)
+
+
+class WrongItemRule(_Part):
+    keep_wrong_item_max_cny: Decimal = Decimal(0)
+
+
 class Incidents(_Part):
     report_within_hours: int = 48
+    damaged: DamagedRule = DamagedRule()
+    wrong_item: WrongItemRule = WrongItemRule()
 
 
 class Escalation(_Part):
@@ -87,6 +108,9 @@ class ShopProfile(_Part):
     discount_codes: dict[str, DiscountCode] = {}
     refund_authority: RefundAuthority = RefundAuthority()
     incidents: Incidents = Incidents()
+    returns: Returns = Returns()
+    exchanges: Exchanges = Exchanges()
+    apparel_warranty_days: int = 0
     escalation: Escalation = Escalation()
     products: dict[str, ProductInfo] = {}
 

@@ -326,6 +326,7 @@ class Retriever:
             tags=list(c.tags),
             product=c.product,
             rating=c.rating,
+            body=c.body,
             scores=RankerScores(
                 dense_rank=dense[0] if dense else None,
                 dense_score=round(dense[1], 4) if dense else None,

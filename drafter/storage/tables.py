@@ -126,3 +126,19 @@ class EmbeddingRow(Base):
     model: Mapped[str] = mapped_column(String(80), primary_key=True)
     content_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     vector: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class DraftRow(Base):
+    """A generated draft as the agent saw it (the whole `Draft` as JSON), pending the agent's review."""
+
+    __tablename__ = "drafts"
+    __table_args__ = (Index("ix_drafts_shop_created", "shop_id", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    shop_id: Mapped[str] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    conversation_id: Mapped[str | None] = mapped_column(String(80), default=None, index=True)
+    parent_id: Mapped[str | None] = mapped_column(String(32), default=None)
+    status: Mapped[str] = mapped_column(String(24), default="pending_review")
+    draft: Mapped[dict[str, Any]] = mapped_column(JSON)
+    request: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -19,17 +19,28 @@ WRITE_ROUTES = [
 ]
 
 
-def call(client: TestClient, method: str, path: str, headers: dict[str, str], **kwargs: Any) -> Any:
-    return client.request(method, path.replace("{entry_id}", "faq-secret"), headers=headers, **kwargs)
+DRAFT_BODY = {"conversation": [{"role": "customer", "text": "what is the secret zebra code?"}]}
 
 
-def seed_shop_a(client: TestClient, keys: Keys) -> None:
+def call(
+    client: TestClient, method: str, path: str, headers: dict[str, str], draft_id: str = "0" * 32, **kwargs: Any
+) -> Any:
+    path = path.replace("{entry_id}", "faq-secret").replace("{draft_id}", draft_id)
+    return client.request(method, path, headers=headers, **kwargs)
+
+
+def seed_shop_a(client: TestClient, keys: Keys) -> str:
+    """Shop alpha gets a secret entry and a draft that retrieved it; returns the draft id."""
     created = client.post(
         "/v1/knowledge/entries",
         json=body("faq-secret", title="Secret of shop A", body="Only shop A knows the zebra code."),
         headers=keys.headers("alpha", Role.KNOWLEDGE_MANAGER),
     )
     assert created.status_code == 201
+    draft = client.post("/v1/drafts", json=DRAFT_BODY, headers=keys.headers("alpha", Role.AGENT))
+    assert draft.status_code == 201
+    assert "faq-secret" in [p["entry_id"] for p in draft.json()["passages"]]
+    return str(draft.json()["id"])
 
 
 def app_routes(client: TestClient) -> set[tuple[str, str]]:
@@ -50,11 +61,18 @@ ISOLATION: dict[tuple[str, str], Any] = {
     ("POST", "/v1/knowledge/search"): lambda r: r.status_code == 200 and r.json()["passages"] == [],
     # Creating the same id in shop b makes b's own entry; shop a's is checked unchanged below.
     ("POST", "/v1/knowledge/entries"): lambda r: r.status_code == 201 and r.json()["version"] == 1,
+    ("POST", "/v1/drafts"): lambda r: (
+        r.status_code == 201 and "faq-secret" not in [p["entry_id"] for p in r.json()["passages"]]
+    ),
+    ("GET", "/v1/drafts/{draft_id}"): lambda r: r.status_code == 404,
+    ("POST", "/v1/drafts/{draft_id}/refine"): lambda r: r.status_code == 404,
 }
 PAYLOADS: dict[tuple[str, str], dict[str, Any]] = {
     ("PUT", "/v1/knowledge/entries/{entry_id}"): {"json": body("faq-secret", body="overwritten by b")},
     ("POST", "/v1/knowledge/search"): {"json": {"query": "zebra code secret"}},
     ("POST", "/v1/knowledge/entries"): {"json": body("faq-secret", body="b's own")},
+    ("POST", "/v1/drafts"): {"json": DRAFT_BODY},
+    ("POST", "/v1/drafts/{draft_id}/refine"): {"json": {"instruction": "shorter"}},
 }
 
 
@@ -65,9 +83,9 @@ def test_every_route_is_covered_by_the_isolation_test(client: TestClient) -> Non
 
 @pytest.mark.parametrize("route", sorted(ISOLATION))
 def test_shop_b_can_read_or_change_nothing_of_shop_a(client: TestClient, keys: Keys, route: tuple[str, str]) -> None:
-    seed_shop_a(client, keys)
+    draft_id = seed_shop_a(client, keys)
     method, path = route
-    response = call(client, method, path, keys.headers("beta", Role.ADMIN), **PAYLOADS.get(route, {}))
+    response = call(client, method, path, keys.headers("beta", Role.ADMIN), draft_id, **PAYLOADS.get(route, {}))
     assert ISOLATION[route](response), response.text
     a_view = client.get("/v1/knowledge/entries/faq-secret", headers=keys.headers("alpha", Role.AGENT)).json()
     assert a_view["version"] == 1

@@ -1,0 +1,298 @@
+"""`DraftService.draft`: analysis -> retrieval -> plan -> generation -> guardrails -> persist."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+from typing import Literal
+
+from pydantic import BaseModel
+
+from drafter.analysis import ConversationAnalyzer
+from drafter.core.drafts import (
+    Analysis,
+    Citation,
+    Draft,
+    DraftContext,
+    DraftOutput,
+    DraftRequest,
+    DraftStatus,
+    DraftVariant,
+    Finding,
+    Plan,
+    ReplyLanguage,
+    StageTimings,
+    Trace,
+)
+from drafter.core.errors import DrafterError, NotFound, Unavailable
+from drafter.core.models import EntryKind, Passage, RetrievalFilter
+from drafter.core.shop_profile import ShopProfile
+from drafter.generation.chat_model import ChatModel
+from drafter.guardrails import Guardrails
+from drafter.services.knowledge import KnowledgeIndex
+from drafter.services.planner import Planner
+from drafter.storage import Database, DraftRepository, ShopRepository
+
+log = logging.getLogger(__name__)
+SEARCHED = [EntryKind.POLICY, EntryKind.FAQ, EntryKind.PRODUCT, EntryKind.PAST_REPLY]
+Instruction = Literal["shorter", "warmer", "formal", "translate"]
+TONES: dict[str, Literal["concise", "warm", "formal"]] = {"shorter": "concise", "warmer": "warm", "formal": "formal"}
+
+
+class DraftEvent(BaseModel):
+    """One server-sent event of a streamed draft."""
+
+    event: Literal["analysis", "delta", "draft"]
+    data: dict[str, object]
+
+
+class _Stages:
+    """Wall-clock per stage, in milliseconds."""
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.ms: dict[str, float] = {}
+        self._mark = self.started
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.ms[stage] = round(self.ms.get(stage, 0.0) + (now - self._mark) * 1000, 2)
+        self._mark = now
+
+    def timings(self) -> StageTimings:
+        total = round((time.perf_counter() - self.started) * 1000, 2)
+        get = self.ms.get
+        return StageTimings(
+            analysis_ms=get("analysis", 0.0),
+            retrieval_ms=get("retrieval", 0.0),
+            plan_ms=get("plan", 0.0),
+            generation_ms=get("generation", 0.0),
+            guardrails_ms=get("guardrails", 0.0),
+            total_ms=total,
+        )
+
+
+class DraftService:
+    """Drafts replies for one shop at a time; every draft is stored pending the agent's review."""
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        index: KnowledgeIndex,
+        model: ChatModel,
+        fallback: ChatModel,
+        guardrails: Guardrails,
+        prompt_version: str,
+        analyzer: ConversationAnalyzer | None = None,
+        planner: Planner | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._db = db
+        self._index = index
+        self._model = model
+        self._fallback = fallback
+        self._guardrails = guardrails
+        self._prompt_version = prompt_version
+        self._analyzer = analyzer or ConversationAnalyzer()
+        self._planner = planner or Planner()
+        self._clock = clock
+
+    async def draft(
+        self,
+        shop: str,
+        request: DraftRequest,
+        *,
+        language: ReplyLanguage | None = None,
+        instruction: Instruction | None = None,
+        parent_id: str | None = None,
+    ) -> Draft:
+        """Analyse, retrieve, plan, write `options.variants` variants, check them, store the draft."""
+        stages = _Stages()
+        profile, analysis, passages, plan = await self._prepare(shop, request, language, stages)
+        reply_language = language or analysis.reply_language
+        variants = []
+        for number in range(request.options.variants):
+            context = DraftContext(
+                request=request,
+                analysis=analysis,
+                plan=plan,
+                passages=passages,
+                profile=profile,
+                language=reply_language,
+                variant=number,
+                instruction=instruction,
+            )
+            variants.append(await self._variant(context, stages))
+        return await self._store(shop, request, analysis, plan, passages, variants, stages, parent_id)
+
+    async def stream(self, shop: str, request: DraftRequest) -> AsyncIterator[DraftEvent]:
+        """The analysis first, then reply text as it is written, then the checked, stored draft."""
+        stages = _Stages()
+        profile, analysis, passages, plan = await self._prepare(shop, request, None, stages)
+        yield DraftEvent(
+            event="analysis", data={"analysis": analysis.model_dump(mode="json"), "plan": plan.model_dump(mode="json")}
+        )
+        context = DraftContext(
+            request=request,
+            analysis=analysis,
+            plan=plan,
+            passages=passages,
+            profile=profile,
+            language=analysis.reply_language,
+        )
+        output: DraftOutput | None = None
+        fallback = False
+        try:
+            async for piece in self._model.stream(context):
+                if isinstance(piece, DraftOutput):
+                    output = piece
+                else:
+                    yield DraftEvent(event="delta", data={"text": piece})
+        except DrafterError as exc:
+            log.warning("model failed while streaming; composer takes over", extra={"error": type(exc).__name__})
+        if output is None:
+            output, fallback = await self._fallback.complete(context), True
+            yield DraftEvent(event="delta", data={"text": output.reply, "replaces_previous": True})
+        stages.lap("generation")
+        variant = self._checked(output, context, stages, fallback=fallback)
+        draft = await self._store(shop, request, analysis, plan, passages, [variant], stages, None)
+        yield DraftEvent(event="draft", data=draft.model_dump(mode="json"))
+
+    async def refine(self, shop: str, draft_id: str, instruction: Instruction) -> Draft:
+        """Re-draft with an instruction: shorter, warmer, more formal, or in the other language."""
+        original, request = await asyncio.to_thread(self.get_with_request, shop, draft_id)
+        language: ReplyLanguage | None = None
+        if instruction == "translate":
+            current = original.variants[0].language
+            language = "zh" if current == "en" else "en"
+        else:
+            options = request.options.model_copy(update={"tone": TONES[instruction]})
+            request = request.model_copy(update={"options": options})
+        return await self.draft(shop, request, language=language, instruction=instruction, parent_id=draft_id)
+
+    def get(self, shop: str, draft_id: str) -> Draft:
+        return self.get_with_request(shop, draft_id)[0]
+
+    def get_with_request(self, shop: str, draft_id: str) -> tuple[Draft, DraftRequest]:
+        with self._db.transaction() as session:
+            found = DraftRepository(session).get(shop, draft_id)
+        if found is None:
+            raise NotFound(f"no draft {draft_id!r} in shop {shop!r}")
+        return found
+
+    # ---- stages ------------------------------------------------------------------------------
+
+    async def _prepare(
+        self, shop: str, request: DraftRequest, language: ReplyLanguage | None, stages: _Stages
+    ) -> tuple[ShopProfile, Analysis, list[Passage], Plan]:
+        profile = await asyncio.to_thread(self._profile, shop)
+        analysis = self._analyzer.analyze(request, profile, self._clock())
+        stages.lap("analysis")
+        query = " ".join(m.text for m in request.conversation if m.role == "customer")[-600:]
+        flt = RetrievalFilter(language=language or analysis.reply_language, kinds=SEARCHED, min_rating=4)
+        passages = await self._index.aretrieve(query, shop=shop, k=6, filter=flt)
+        stages.lap("retrieval")
+        plan = self._planner.plan(request, analysis, profile)
+        stages.lap("plan")
+        return profile, analysis, passages, plan
+
+    def _profile(self, shop: str) -> ShopProfile:
+        with self._db.transaction() as session:
+            shops = ShopRepository(session)
+            if shops.get(shop) is None:
+                raise NotFound(f"shop {shop!r} does not exist")
+            return shops.profile(shop)
+
+    async def _variant(self, context: DraftContext, stages: _Stages) -> DraftVariant:
+        fallback = False
+        try:
+            output = await self._model.complete(context)
+        except Unavailable as exc:
+            log.warning(
+                "model unavailable; composer drafts instead", extra={"model": self._model.name, "error": str(exc)[:200]}
+            )
+            output, fallback = await self._fallback.complete(context), True
+        stages.lap("generation")
+        return self._checked(output, context, stages, fallback=fallback)
+
+    def _checked(self, output: DraftOutput, context: DraftContext, stages: _Stages, *, fallback: bool) -> DraftVariant:
+        """Check; on a block, one repair round, keeping what it removed as warnings for the agent."""
+        findings = self._guardrails.check(output, context)
+        repaired = self._guardrails.status(findings) is DraftStatus.BLOCKED
+        if repaired:
+            output = self._guardrails.repair(output, findings)
+            removed = [
+                f.model_copy(update={"severity": "warn", "message": f"removed by repair: {f.message}", "span": None})
+                for f in findings
+                if f.severity == "block"
+            ]
+            findings = [*self._guardrails.check(output, context), *removed]
+        if fallback:
+            findings.append(
+                Finding(
+                    code="llm_fallback", severity="warn", message="the language model failed; the composer wrote this"
+                )
+            )
+        stages.lap("guardrails")
+        by_id = {p.entry_id: p for p in context.passages}
+        citations = [
+            Citation(entry_id=p.entry_id, version=p.version, kind=p.kind.value, title=p.title)
+            for c in output.cited_ids
+            if (p := by_id.get(c))
+        ]
+        return DraftVariant(
+            reply=output.reply,
+            language=context.language,
+            leap=output.leap,
+            commitments=output.commitments,
+            citations=citations,
+            findings=findings,
+            status=self._guardrails.status(findings),
+            repaired=repaired,
+            fallback=fallback,
+        )
+
+    async def _store(
+        self,
+        shop: str,
+        request: DraftRequest,
+        analysis: Analysis,
+        plan: Plan,
+        passages: list[Passage],
+        variants: list[DraftVariant],
+        stages: _Stages,
+        parent_id: str | None,
+    ) -> Draft:
+        model = self._fallback.name if all(v.fallback for v in variants) else self._model.name
+        draft = Draft(
+            id=uuid.uuid4().hex,
+            shop=shop,
+            conversation_id=request.conversation_id,
+            created_at=self._clock(),
+            analysis=analysis,
+            plan=plan,
+            variants=variants,
+            passages=passages,
+            trace=Trace(prompt_version=self._prompt_version, model=model, timings=stages.timings()),
+        )
+        await asyncio.to_thread(self._persist, draft, request, parent_id)
+        log.info(
+            "draft stored",
+            extra={
+                "shop": shop,
+                "draft": draft.id,
+                "intent": analysis.intent.value,
+                "status": variants[0].status.value,
+                "ms": draft.trace.timings.total_ms,
+            },
+        )
+        return draft
+
+    def _persist(self, draft: Draft, request: DraftRequest, parent_id: str | None) -> None:
+        with self._db.transaction() as session:
+            DraftRepository(session).add(draft, request, parent_id=parent_id)
