@@ -18,6 +18,7 @@ def _compile(patterns: list[str]) -> re.Pattern[str]:
 INTENT_CUES: dict[Intent, re.Pattern[str]] = {
     Intent.DAMAGED: _compile(
         [
+            r"\b(stain(ed)?|scratch(ed)?|hole|loose thread|button (came|fell) off|zip(per)? (broke|stuck)|melted|crushed|squashed|bent)\b|污渍|划痕|破洞|脱线|扣子掉|拉链坏|融化|压扁|变形",
             r"\b(broken|broke|damaged|damage|crack(ed)?|smashed|shattered|leak(ed|ing|s)?|spilled|dented|torn|ripped)\b",
             r"\b(defective|faulty|doesn'?t work|not working|stopped working|falling apart|came apart|seam)\b",
             r"破(了|损|掉)|碎了|漏(了|液)|摔坏|坏了|压坏|裂(了|开)|撕破|开线|掉线头|瑕疵|质量问题|次品|漏出来",
@@ -25,6 +26,8 @@ INTENT_CUES: dict[Intent, re.Pattern[str]] = {
     ),
     Intent.WRONG_ITEM: _compile(
         [
+            r"发成|寄成|收到的是|不是我下单的|少了|缺了|漏了|只收到",
+            r"\b(wrong|different) (colou?r|size|shade|item|product|one|model)|\bsent (me )?(a|the) \w+ instead\b|\binstead of (the|my)\b|\bmissing\b|\bonly (got|received|came with)\b|\bnot (the|what) (one|i) (i )?ordered\b|\bordered .{0,30} (got|received|came)\b",
             r"\bwrong (item|size|colou?r|product|shade|one|thing|order)\b",
             r"\b(not what i ordered|sent me the wrong|received the wrong|got the wrong|instead of)\b",
             r"\b(missing item|item (is )?missing|only (got|received) one)\b",
@@ -33,6 +36,7 @@ INTENT_CUES: dict[Intent, re.Pattern[str]] = {
     ),
     Intent.LATE: _compile(
         [
+            r"\b(need it by|by tomorrow|still waiting|waiting (for|since)|over a week|two weeks|10 days|not received|never (came|arrived)|delivered but|says delivered)\b|等了|还没收到|显示签收.{0,6}没收到|没收到",
             r"\b(late|delayed|delay|still (not|hasn'?t|haven'?t)|not (arrived|here|received) yet|hasn'?t arrived)\b",
             r"\b(taking (so|too) long|stuck|no update|not moving|hasn'?t moved|lost (parcel|package)|days? (ago|now))\b",
             r"\b(where the hell|where is my (order|parcel|package) (it'?s|its) been)\b",
@@ -41,6 +45,8 @@ INTENT_CUES: dict[Intent, re.Pattern[str]] = {
     ),
     Intent.ORDER_STATUS: _compile(
         [
+            r"发了吗|发货没|到了没|什么时候发|几天能到|多久能到|派送|配送|签收|快递到哪|物流怎么",
+            r"\b(where'?s|where is|wheres) (my|the|our) (order|parcel|package|stuff|delivery)|\b(shipped|dispatched|out for delivery|processing|tracking number)\b|\bwhen (will|does|do|can) .{0,30}\b(arrive|ship|come|get here|be delivered)|\border\b.{0,20}\bstatus\b|\bchecking on my\b|\bcoming by sf\b|\bupgrade go through\b",
             r"\b(where is my|track(ing)?|order status|status of my|when will (it|my order|my parcel) (arrive|ship|come))\b",
             r"\b(has (it|my order) (shipped|been sent)|shipping (update|status)|delivery date|eta)\b",
             r"到哪了|到哪里|物流信息|查(一下)?物流|快递单号|发货了吗|什么时候(发货|到|能到)|订单状态|单号",
@@ -48,12 +54,14 @@ INTENT_CUES: dict[Intent, re.Pattern[str]] = {
     ),
     Intent.REFUND: _compile(
         [
+            r"\b(refund(ed)?|money|charged|reimburse|pay(ment)? back|credit (back|card))\b|退款|退钱|钱.{0,4}(退|到)|扣款|多扣|差价",
             r"\b(refund|money back|reimburse|chargeback|my money)\b",
             r"退款|退钱|钱(还)?没(到|退)|返款|到账",
         ]
     ),
     Intent.RETURN: _compile(
         [
+            r"\b(send (it|them|these) back|don'?t want (it|them)|changed my mind|not for me|return (it|them|the))\b|不想要了|不要了|退了吧",
             r"\b(return|send (it|this|them) back|returning|return label)\b",
             r"退货|退回|寄回|七天无理由|无理由|退掉",
         ]
@@ -66,6 +74,8 @@ INTENT_CUES: dict[Intent, re.Pattern[str]] = {
     ),
     Intent.DISCOUNT: _compile(
         [
+            r"优惠|活动|满减|券|便宜|价格|贵|双十一|双十二|双11|双12|折",
+            r"\b(coupon|code|promo|voucher|discount|cheaper|price|expensive|deal|offer|sale price|double 1[12]|bundle)\b",
             r"\b(discount|coupon|promo code|voucher|cheaper|lower (the )?price|too expensive|pricey|overpriced|any deals?)\b",
             r"\b(price match|deal|sale|code)\b.*\b(or i|otherwise|won'?t buy)\b",
             r"优惠|便宜|打折|折扣|降价|太贵|贵了|优惠券|优惠码|券|少点|包邮吗|砍价|能不能再",
@@ -73,6 +83,8 @@ INTENT_CUES: dict[Intent, re.Pattern[str]] = {
     ),
     Intent.COMPLAINT: _compile(
         [
+            r"起球|掉色|缩水|有异味|味道很大|不回复|没人回|客服.{0,4}(慢|差)|气死|生气|无语|离谱|什么破|不值|后悔|坑",
+            r"\b(see-through|pilling|pilled|faded|shrank|shrunk|itchy|cheap(ly)? made|fell apart|smells|rude|ignored|no one (replied|answered)|slow (reply|service)|not happy|unhappy|annoyed|upset|angry|wtf|joke)\b",
             r"\b(terrible|awful|worst|disappointed|unacceptable|ridiculous|horrible|complain(t)?|scam|rip ?off|rude)\b",
             r"\b(never (buying|ordering|shop) again|bad service|poor quality|waste of money|not as (pictured|described))\b",
             r"差评|投诉|太差|垃圾|失望|骗子|坑人|态度(差|不好)|不满意|货不对板|和图片不一样|色差|质量(太)?差|退钱",
@@ -80,6 +92,8 @@ INTENT_CUES: dict[Intent, re.Pattern[str]] = {
     ),
     Intent.PRAISE: _compile(
         [
+            r"好看|好喜欢|太爱|惊喜|满意|推荐给|好评|赞|真不错|很舒服|质量很好|包装很用心|小姐姐态度好",
+            r"\b(love|loved|loving|obsessed|gorgeous|beautiful|so soft|fits perfectly|great|awesome|fantastic|thank(s| you)|appreciate|impressed|recommend(ed)? (it|you))\b",
             r"\b(love (it|them|this)|amazing|thank you so much|great (service|product|quality)|perfect|obsessed|so happy)\b",
             r"\b(well done|excellent|wonderful|five stars|5 stars|highly recommend)\b",
             r"好评|喜欢|太好用|好用|超赞|很棒|满意|爱了|感谢|谢谢你们|五星|回购|绝绝子|宝藏",
@@ -87,6 +101,8 @@ INTENT_CUES: dict[Intent, re.Pattern[str]] = {
     ),
     Intent.PRE_SALE: _compile(
         [
+            r"有没有|有吗|是不是|会不会|能不能|多大|多少钱|什么颜色|面料|材质|起球|掉色|透不透|厚不厚|显白|黄皮|送到|包邮|发哪个快递",
+            r"\b(shade|shades|colou?rs?|vegan|cruelty|material|fabric|wash|lighter|darker|sizing|runs (small|big|large)|ship to|deliver to|free shipping|how long does (it|shipping) take)\b|\b(do|does|is|are|can|will) (you|it|this|they|the \w+) .{0,40}\?",
             r"\b(suitable|good for|work for|does it|is it|can i use|which (one|size|shade)|recommend|difference between)\b",
             r"\b(sensitive skin|oily skin|dry skin|acne|pregnan|ingredients?|fragrance|size chart|fit|true to size)\b",
             r"\b(in stock|available|how (to|do i) use|think about it|not sure|should i (buy|get))\b",

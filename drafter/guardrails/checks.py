@@ -38,7 +38,8 @@ class Citations:
         return [_finding("citation_unknown", "block", f"cites {c!r}, which was not retrieved") for c in unknown]
 
 
-_CODE_LIKE = re.compile(r"\b[A-Z][A-Z0-9]{3,}\d\b|\b[A-Z]{3,}\d{1,3}\b")
+# ASCII lookarounds, not \b: CJK characters count as word characters, so "张FREE100优" has no \b.
+_CODE_LIKE = re.compile(r"(?<![A-Za-z0-9])(?:[A-Z][A-Z0-9]{3,}\d|[A-Z]{3,}\d{1,3})(?![A-Za-z0-9])")
 _MONEY = re.compile(r"(?:¥|CNY|RMB)\s?(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?)\s?(?:元|块|CNY|RMB|yuan)", re.I)
 _REFUND_WORD = re.compile(r"refund|退款|退还|退给您|返还", re.I)
 _CASH = re.compile(r"\bcash\b|现金|红包|转账给您|bank transfer", re.I)

@@ -244,6 +244,24 @@ class Retriever:
         vector = await asyncio.wrap_future(self._batchers[language].submit(query))
         return await asyncio.to_thread(self._search, state, query, language, vector, k, flt, mmr, mode)
 
+    async def aretrieve_many(
+        self, query: str, *, shop: str, searches: Sequence[tuple[RetrievalFilter, int]]
+    ) -> list[list[Passage]]:
+        """Several filtered searches for one query, embedding it once (a draft's general and policy searches)."""
+        state = self._states.get(shop)
+        if self._stale(state):
+            state = await asyncio.to_thread(self._fresh_state, shop)
+        if state is None or len(state.corpus) == 0 or not query.strip() or not searches:
+            return [[] for _ in searches]
+        language = self._language(query, searches[0][0])
+        vector = await asyncio.wrap_future(self._batchers[language].submit(query))
+
+        def run() -> list[list[Passage]]:
+            assert state is not None
+            return [self._search(state, query, language, vector, k, flt, False, "hybrid") for flt, k in searches]
+
+        return await asyncio.to_thread(run)
+
     def _language(self, query: str, flt: RetrievalFilter) -> Language:
         """Which dense index answers: the filter's language, else the query's script."""
         if flt.language:

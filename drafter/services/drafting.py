@@ -23,6 +23,7 @@ from drafter.core.drafts import (
     DraftStatus,
     DraftVariant,
     Finding,
+    Intent,
     Plan,
     ReplyLanguage,
     StageTimings,
@@ -41,6 +42,18 @@ log = logging.getLogger(__name__)
 SEARCHED = [EntryKind.POLICY, EntryKind.FAQ, EntryKind.PRODUCT, EntryKind.PAST_REPLY]
 Instruction = Literal["shorter", "warmer", "formal", "translate"]
 TONES: dict[str, Literal["concise", "warm", "formal"]] = {"shorter": "concise", "warmer": "warm", "formal": "formal"}
+# The policies a draft must be grounded in, by intent (tags used in the knowledge base).
+POLICY_TAGS: dict[Intent, list[str]] = {
+    Intent.LATE: ["late", "lost-parcel", "delivery-time"],
+    Intent.ORDER_STATUS: ["tracking", "delivery-time", "shipping"],
+    Intent.DAMAGED: ["damaged"],
+    Intent.WRONG_ITEM: ["wrong-item"],
+    Intent.RETURN: ["returns"],
+    Intent.REFUND: ["refund"],
+    Intent.EXCHANGE: ["exchange", "size"],
+    Intent.DISCOUNT: ["discount", "codes", "objection"],
+    Intent.COMPLAINT: ["compensation", "escalation"],
+}
 
 
 class DraftEvent(BaseModel):
@@ -194,8 +207,13 @@ class DraftService:
         analysis = self._analyzer.analyze(request, profile, self._clock())
         stages.lap("analysis")
         query = " ".join(m.text for m in request.conversation if m.role == "customer")[-600:]
-        flt = RetrievalFilter(language=language or analysis.reply_language, kinds=SEARCHED, min_rating=4)
-        passages = await self._index.aretrieve(query, shop=shop, k=6, filter=flt)
+        reply_language = language or analysis.reply_language
+        general = RetrievalFilter(language=reply_language, kinds=SEARCHED, min_rating=4)
+        searches = [(general, 6)]
+        if tags := POLICY_TAGS.get(analysis.intent):
+            searches.append((RetrievalFilter(language=reply_language, kinds=[EntryKind.POLICY], tags=tags), 2))
+        results = await self._index.aretrieve_many(query, shop=shop, searches=searches)
+        passages = list({p.entry_id: p for result in results for p in result}.values())
         stages.lap("retrieval")
         plan = self._planner.plan(request, analysis, profile)
         stages.lap("plan")

@@ -44,6 +44,11 @@ class KnowledgeIndex(Protocol):
     ) -> list[Passage]:
         """The k best passages of `shop` for `query` under `filter`."""
 
+    async def aretrieve_many(
+        self, query: str, *, shop: str, searches: Sequence[tuple[RetrievalFilter, int]]
+    ) -> list[list[Passage]]:
+        """One result list per (filter, k), embedding the query once."""
+
 
 class KnowledgeService:
     """Reads and writes one shop's knowledge; tells the indexes after each committed write."""
