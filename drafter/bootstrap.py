@@ -6,10 +6,11 @@ import logging
 from dataclasses import dataclass
 
 from drafter.core.models import Language
-from drafter.core.settings import EmbedderName, RetrievalSettings, Settings
+from drafter.core.settings import EmbedderName, LLMSettings, RetrievalSettings, Settings
 from drafter.generation.chat_model import ChatModel
 from drafter.generation.composer import ComposerModel
 from drafter.generation.phrasebook import load_phrasebooks
+from drafter.generation.prompts import PromptLibrary
 from drafter.guardrails import Guardrails
 from drafter.retrieval import Embedder, IndexStore, Retriever, SentenceTransformerEmbedder, Tokenizer
 from drafter.services.access import AccessService
@@ -55,6 +56,15 @@ def build_embedders(settings: RetrievalSettings) -> dict[Language, Embedder]:
     return {language: loaded[name] for language, name in names.items()}
 
 
+def build_model(settings: LLMSettings, prompts: PromptLibrary) -> ChatModel | None:
+    """The configured OpenAI-compatible model, or None for the offline composer."""
+    if not settings.base_url:
+        return None
+    from drafter.generation.openai_model import OpenAIChatModel
+
+    return OpenAIChatModel(settings=settings, prompts=prompts)
+
+
 def build_services(
     settings: Settings,
     *,
@@ -72,14 +82,15 @@ def build_services(
         settings=settings.retrieval,
     )
     composer = ComposerModel(phrasebooks=load_phrasebooks(settings.prompts_dir))
-    chosen = model or composer
+    prompts = PromptLibrary(settings.prompts_dir)
+    chosen = model or build_model(settings.llm, prompts) or composer
     drafts = DraftService(
         db=db,
         index=retriever,
         model=chosen,
         fallback=composer,
         guardrails=Guardrails(),
-        prompt_version=f"phrasebook-v{composer.version}",
+        prompt_version=prompts.version("draft") if chosen is not composer else prompts.version("phrasebook"),
     )
     log.info(
         "services built",
