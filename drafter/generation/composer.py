@@ -172,7 +172,8 @@ class ComposerModel:
         leap = self._fit(leap, request.channel, request.options.tone, context)
         sign_off = self._sign_off(book, seed, request.agent_name, request.channel)
         reply = _join([*_parts(leap), sign_off], context.language)
-        cited = [p.entry_id for p in self._support(context, answer)]
+        used = answer if "presale_answer" in plan.resolutions and slots["answer"] else None
+        cited = [p.entry_id for p in self._support(context, used)]
         return DraftOutput(reply=reply, cited_ids=cited, leap=leap, commitments=self._commitments(plan, slots))
 
     @staticmethod

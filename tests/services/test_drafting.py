@@ -142,3 +142,11 @@ def test_variants_and_storage(demo: Services) -> None:
     result = draft(demo, "where is my order?", options={"variants": 2}, orders=[CARDIGAN])
     assert len(result.variants) == 2
     assert demo.drafts.get("demo", result.id).model_dump(mode="json") == result.model_dump(mode="json")
+
+
+def test_citations_are_what_the_reply_used(demo: Services) -> None:
+    late = draft(demo, "My order is 3 days late!", orders=[CARDIGAN]).variants[0]
+    assert late.citations
+    assert all(c.kind == "policy" for c in late.citations)
+    skin = draft(demo, "Is the Calm Cica Barrier Cream suitable for sensitive skin?").variants[0]
+    assert skin.citations[0].kind in {"faq", "product"}
