@@ -14,7 +14,6 @@ from pydantic import BaseModel
 
 from drafter.analysis import ConversationAnalyzer
 from drafter.core.drafts import (
-    Analysis,
     Citation,
     Draft,
     DraftContext,
@@ -24,13 +23,12 @@ from drafter.core.drafts import (
     DraftVariant,
     Finding,
     Intent,
-    Plan,
     ReplyLanguage,
     StageTimings,
     Trace,
 )
 from drafter.core.errors import DrafterError, NotFound, Unavailable
-from drafter.core.models import EntryKind, Passage, RetrievalFilter
+from drafter.core.models import EntryKind, RetrievalFilter
 from drafter.core.shop_profile import ShopProfile
 from drafter.generation.chat_model import ChatModel
 from drafter.guardrails import Guardrails
@@ -126,38 +124,19 @@ class DraftService:
     ) -> Draft:
         """Analyse, retrieve, plan, write `options.variants` variants, check them, store the draft."""
         stages = _Stages()
-        profile, analysis, passages, plan = await self._prepare(shop, request, language, stages)
-        reply_language = language or analysis.reply_language
+        context = await self._prepare(shop, request, language, stages)
         variants = []
         for number in range(request.options.variants):
-            context = DraftContext(
-                request=request,
-                analysis=analysis,
-                plan=plan,
-                passages=passages,
-                profile=profile,
-                language=reply_language,
-                variant=number,
-                instruction=instruction,
-            )
-            variants.append(await self._variant(context, stages))
-        return await self._store(shop, request, analysis, plan, passages, variants, stages, parent_id)
+            variant = context.model_copy(update={"variant": number, "instruction": instruction})
+            variants.append(await self._variant(variant, stages))
+        return await self._store(shop, context, variants, stages, parent_id)
 
     async def stream(self, shop: str, request: DraftRequest) -> AsyncIterator[DraftEvent]:
         """The analysis first, then reply text as it is written, then the checked, stored draft."""
         stages = _Stages()
-        profile, analysis, passages, plan = await self._prepare(shop, request, None, stages)
-        yield DraftEvent(
-            event="analysis", data={"analysis": analysis.model_dump(mode="json"), "plan": plan.model_dump(mode="json")}
-        )
-        context = DraftContext(
-            request=request,
-            analysis=analysis,
-            plan=plan,
-            passages=passages,
-            profile=profile,
-            language=analysis.reply_language,
-        )
+        context = await self._prepare(shop, request, None, stages)
+        analysis = context.analysis.model_dump(mode="json")
+        yield DraftEvent(event="analysis", data={"analysis": analysis, "plan": context.plan.model_dump(mode="json")})
         output: DraftOutput | None = None
         fallback = False
         try:
@@ -173,7 +152,7 @@ class DraftService:
             yield DraftEvent(event="delta", data={"text": output.reply, "replaces_previous": True})
         stages.lap("generation")
         variant = self._checked(output, context, stages, fallback=fallback)
-        draft = await self._store(shop, request, analysis, plan, passages, [variant], stages, None)
+        draft = await self._store(shop, context, [variant], stages, None)
         yield DraftEvent(event="draft", data=draft.model_dump(mode="json"))
 
     async def refine(self, shop: str, draft_id: str, instruction: Instruction) -> Draft:
@@ -202,7 +181,8 @@ class DraftService:
 
     async def _prepare(
         self, shop: str, request: DraftRequest, language: ReplyLanguage | None, stages: _Stages
-    ) -> tuple[ShopProfile, Analysis, list[Passage], Plan]:
+    ) -> DraftContext:
+        """Analysis, retrieval and plan: everything a model needs to write a variant."""
         profile = await asyncio.to_thread(self._profile, shop)
         analysis = self._analyzer.analyze(request, profile, self._clock())
         stages.lap("analysis")
@@ -217,7 +197,9 @@ class DraftService:
         stages.lap("retrieval")
         plan = self._planner.plan(request, analysis, profile)
         stages.lap("plan")
-        return profile, analysis, passages, plan
+        return DraftContext(
+            request=request, analysis=analysis, plan=plan, passages=passages, profile=profile, language=reply_language
+        )
 
     def _profile(self, shop: str) -> ShopProfile:
         with self._db.transaction() as session:
@@ -276,16 +258,9 @@ class DraftService:
         )
 
     async def _store(
-        self,
-        shop: str,
-        request: DraftRequest,
-        analysis: Analysis,
-        plan: Plan,
-        passages: list[Passage],
-        variants: list[DraftVariant],
-        stages: _Stages,
-        parent_id: str | None,
+        self, shop: str, context: DraftContext, variants: list[DraftVariant], stages: _Stages, parent_id: str | None
     ) -> Draft:
+        request, analysis = context.request, context.analysis
         model = self._fallback.name if all(v.fallback for v in variants) else self._model.name
         draft = Draft(
             id=uuid.uuid4().hex,
@@ -293,9 +268,9 @@ class DraftService:
             conversation_id=request.conversation_id,
             created_at=self._clock(),
             analysis=analysis,
-            plan=plan,
+            plan=context.plan,
             variants=variants,
-            passages=passages,
+            passages=context.passages,
             trace=Trace(prompt_version=self._prompt_version, model=model, timings=stages.timings()),
         )
         await asyncio.to_thread(self._persist, draft, request, parent_id)
