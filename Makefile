@@ -7,7 +7,7 @@ export OMP_WAIT_POLICY ?= PASSIVE
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: run test check setup bench eval-retrieval clean
+.PHONY: run test check setup bench eval-retrieval eval-analysis clean
 
 setup: $(STAMP)
 
@@ -34,6 +34,11 @@ check: test
 
 bench: $(STAMP)
 	$(BIN)/python bench/retrieval.py
+	$(BIN)/python bench/retrieval.py --language zh
+	$(BIN)/python bench/drafting.py
+
+eval-analysis: $(STAMP)
+	$(BIN)/python -m drafter.evaluation.analysis_eval evals/datasets/analysis.jsonl
 
 eval-retrieval: $(STAMP)
 	$(BIN)/python -m drafter.evaluation.retrieval_eval evals/datasets/retrieval.jsonl --extra-shop abcd=evals/knowledge/abcd
