@@ -60,10 +60,11 @@ async def _drafter_error(_: Request, exc: Exception) -> JSONResponse:
 
 
 def _field(loc: tuple[Any, ...]) -> str:
+    """`body.title` -> `title`; a body that is not JSON at all (loc `body, <offset>`) stays `body`."""
     parts = [str(p) for p in loc]
-    if parts and parts[0] in {"body", "query", "path", "header"}:
-        parts = parts[1:] if len(parts) > 1 else parts
-    return ".".join(parts)
+    if parts and parts[0] in {"body", "query", "path", "header"} and len(parts) > 1 and not isinstance(loc[1], int):
+        parts = parts[1:]
+    return ".".join(parts[:1]) if len(loc) == 2 and isinstance(loc[1], int) else ".".join(parts)
 
 
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:

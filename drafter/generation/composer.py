@@ -13,7 +13,6 @@ from drafter.core.drafts import (
     Commitment,
     DraftContext,
     DraftOutput,
-    Intent,
     LeapSegments,
     Plan,
     ReplyLanguage,
@@ -58,7 +57,9 @@ def knowledge_answer(passages: list[Passage], language: ReplyLanguage, limit: in
     """The best passage's answer: its first content paragraph (not a greeting, slot, list or question)."""
     for kind in _ANSWER_KINDS:
         for passage in passages[:4]:
-            if passage.kind is kind and passage.language == language:
+            # Dense search always returns something; a passage that shares no word with the question
+            # (no lexical rank) is not an answer to it ("hi" is not a question about birthday perks).
+            if passage.kind is kind and passage.language == language and passage.scores.lexical_rank is not None:
                 answer = answer_text(passage.body or passage.snippet, language, limit)
                 if answer:
                     return passage, answer
@@ -171,6 +172,8 @@ class ComposerModel:
         )
         leap = self._fit(leap, request.channel, request.options.tone, context)
         sign_off = self._sign_off(book, seed, request.agent_name, request.channel)
+        if sum(len(p) + 1 for p in [*_parts(leap), sign_off]) > channel_limit(request.channel, context.language):
+            sign_off = ""
         reply = _join([*_parts(leap), sign_off], context.language)
         used = answer if "presale_answer" in plan.resolutions and slots["answer"] else None
         cited = [p.entry_id for p in self._support(context, used)]
@@ -214,14 +217,20 @@ class ComposerModel:
 
     @staticmethod
     def _fit(leap: LeapSegments, channel: Channel, tone: str, context: DraftContext) -> LeapSegments:
-        """Shorter channels and the concise tone drop the extra first, then the empathy line."""
+        """Fit the channel: drop the extra, then the empathy line, then keep the first step of the fix only."""
         limit = channel_limit(channel, context.language)
         if tone == "concise" or context.instruction == "shorter":
             leap = leap.model_copy(update={"extra": "", "empathize": "" if context.plan.apologize else leap.empathize})
-        if sum(len(p) for p in _parts(leap)) > limit:
-            leap = leap.model_copy(update={"extra": ""})
-        if sum(len(p) for p in _parts(leap)) > limit:
-            leap = leap.model_copy(update={"empathize": ""})
+        first_step = _first_sentence(leap.problem_solve, context.language)
+        for cut in (
+            {"extra": ""},
+            {"empathize": ""},
+            {"problem_solve": first_step},
+            {"listen": _first_sentence(leap.listen, context.language)},
+        ):
+            if sum(len(p) + 1 for p in _parts(leap)) <= limit:
+                break
+            leap = leap.model_copy(update=cut)
         return leap
 
     @staticmethod
@@ -234,7 +243,7 @@ class ComposerModel:
     def _support(context: DraftContext, answer: Passage | None) -> list[Passage]:
         """Passages the reply relies on: the answer used, plus the policies behind the plan."""
         used = [answer] if answer else []
-        if context.plan.resolutions and context.analysis.intent is not Intent.PRE_SALE:
+        if any(r in RESOLUTION_COMMITMENTS for r in context.plan.resolutions):  # it promises what a policy allows
             policies = [p for p in context.passages if p.kind is EntryKind.POLICY and p.language == context.language]
             used.extend(policies[:2])
         return list({p.entry_id: p for p in used}.values())
@@ -272,6 +281,11 @@ def _category(passages: list[Passage]) -> str:
             if tag in _CATEGORIES:
                 return _CATEGORIES[tag]
     return ""
+
+
+def _first_sentence(text: str, language: ReplyLanguage) -> str:
+    sentences = [s for s in _SENTENCE[language].split(text) if s.strip()]
+    return sentences[0].strip() if sentences else text
 
 
 def _parts(leap: LeapSegments) -> list[str]:

@@ -102,3 +102,9 @@ def test_refine(client: TestClient, agent: dict[str, str]) -> None:
     bad = client.post(f"/v1/drafts/{draft['id']}/refine", json={"instruction": "funnier"}, headers=agent)
     assert bad.status_code == 422
     assert bad.json()["error"]["field"] == "instruction"
+
+
+def test_a_body_that_is_not_json_names_the_body(client: TestClient, agent: dict[str, str]) -> None:
+    response = client.post("/v1/drafts", content=b"not json", headers={**agent, "Content-Type": "application/json"})
+    assert response.status_code == 422
+    assert response.json()["error"]["field"] == "body"

@@ -150,3 +150,19 @@ def test_citations_are_what_the_reply_used(demo: Services) -> None:
     assert all(c.kind == "policy" for c in late.citations)
     skin = draft(demo, "Is the Calm Cica Barrier Cream suitable for sensitive skin?").variants[0]
     assert skin.citations[0].kind in {"faq", "product"}
+
+
+def test_small_talk_is_not_answered_with_a_random_faq(demo: Services) -> None:
+    variant = draft(demo, "hi").variants[0]
+    assert variant.citations == []
+    assert "short answer" not in variant.reply.lower()
+
+
+def test_a_public_comment_fits_the_channel(demo: Services) -> None:
+    result = draft(
+        demo, "My order is 3 days late and nobody replies!!", channel="xiaohongshu_comment", orders=[CARDIGAN]
+    )
+    variant = result.variants[0]
+    assert len(variant.reply) <= 300
+    assert variant.status is not DraftStatus.BLOCKED
+    assert variant.leap.question.endswith("?")
