@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from drafter.analysis import ConversationAnalyzer
+from drafter.analysis.exemplars import ExemplarVotes, read_exemplars
 from drafter.core.models import Language
 from drafter.core.settings import EmbedderName, LLMSettings, RetrievalSettings, Settings
 from drafter.generation.chat_model import ChatModel
@@ -82,6 +84,10 @@ def build_services(
         settings=settings.retrieval,
     )
     composer = ComposerModel(phrasebooks=load_phrasebooks(settings.prompts_dir))
+    exemplar_file = settings.prompts_dir / "intent_exemplars.jsonl"
+    exemplars = (
+        ExemplarVotes(read_exemplars(exemplar_file), retriever.embed_queries_cached) if exemplar_file.exists() else None
+    )
     prompts = PromptLibrary(settings.prompts_dir)
     chosen = model or build_model(settings.llm, prompts) or composer
     drafts = DraftService(
@@ -90,6 +96,7 @@ def build_services(
         model=chosen,
         fallback=composer,
         guardrails=Guardrails(),
+        analyzer=ConversationAnalyzer(exemplars=exemplars),
         prompt_version=prompts.version("draft") if chosen is not composer else prompts.version("phrasebook"),
     )
     log.info(

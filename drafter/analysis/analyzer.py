@@ -5,10 +5,14 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
+from typing import Literal
 from zoneinfo import ZoneInfo
 
+import numpy as np
+
 from drafter.analysis import lexicon
-from drafter.core.drafts import Analysis, DraftRequest, EscalationTrigger, Intent, Message, Urgency
+from drafter.analysis.exemplars import ExemplarVotes
+from drafter.core.drafts import Analysis, DraftRequest, EscalationTrigger, Intent, Message, ReplyLanguage, Urgency
 from drafter.core.shop_profile import ShopProfile
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
@@ -28,26 +32,47 @@ def _customer_texts(messages: list[Message]) -> list[str]:
     return list(reversed(texts)) or [m.text for m in messages if m.role == "customer"][-1:]
 
 
-def detect_language(text: str) -> tuple[str, str]:
+def detect_language(text: str) -> tuple[Literal["en", "zh", "mixed"], ReplyLanguage]:
     """(language, reply language): zh, en or mixed; replies follow the customer's main script."""
     cjk = len(_CJK.findall(text))
     latin = len(_LATIN_WORD.findall(text))
     if cjk and latin >= 3 and latin * 2 >= cjk:
-        return "mixed", "zh" if cjk >= latin else "en"
+        return "mixed", ("zh" if cjk >= latin else "en")
     if cjk >= 1 and cjk >= latin:
         return ("mixed" if latin else "zh"), "zh"
     return "en", "en"
 
 
 class ConversationAnalyzer:
-    """Deterministic rules over the customer's latest messages, the order and the shop's profile."""
+    """Rules over the customer's latest messages, the order and the shop's profile; optional exemplar votes.
 
-    def analyze(self, request: DraftRequest, profile: ShopProfile, now: datetime) -> Analysis:
+    With exemplars, an intent's score is its rule score (scaled to the best rule) plus `exemplar_weight`
+    times its share of the nearest exemplars' similarity, so votes decide where no rule speaks.
+    """
+
+    def __init__(self, *, exemplars: ExemplarVotes | None = None, exemplar_weight: float = 1.0) -> None:
+        self._exemplars = exemplars
+        self._weight = exemplar_weight
+
+    def warm_up(self) -> None:
+        """Embed the exemplars now rather than on the first draft."""
+        if self._exemplars is not None:
+            self._exemplars.prepare()
+
+    def customer_text(self, request: DraftRequest) -> str:
+        """What the customer said since the agent last spoke: what is classified and searched."""
+        return " ".join(_customer_texts(request.conversation))
+
+    def analyze(
+        self, request: DraftRequest, profile: ShopProfile, now: datetime, *, vector: np.ndarray | None = None
+    ) -> Analysis:
         texts = _customer_texts(request.conversation)
         latest = texts[-1].lower() if texts else ""
         everything = " ".join(texts).lower()
         language, reply_language = detect_language(" ".join(texts))
         scores = self._intent_scores(latest, everything)
+        if self._exemplars is not None:
+            scores = self._with_votes(scores, self._exemplars.votes(vector, reply_language))
         intent = self._intent(scores, request, now)
         sentiment, intensity = self._sentiment(everything, intent)
         escalation = self._escalation(everything, intent, sentiment, request, profile)
@@ -74,10 +99,17 @@ class ConversationAnalyzer:
             scores[intent] = 2.0 * len(cue.findall(latest)) + 1.0 * len(cue.findall(everything))
         return scores
 
+    def _with_votes(self, scores: dict[Intent, float], votes: dict[Intent, float]) -> dict[Intent, float]:
+        best = max(scores.values(), default=0.0) or 1.0
+        combined = {intent: score / best for intent, score in scores.items()}
+        for intent, share in votes.items():
+            combined[intent] = combined.get(intent, 0.0) + self._weight * share
+        return combined
+
     @staticmethod
     def _intent(scores: dict[Intent, float], request: DraftRequest, now: datetime) -> Intent:
         best = max(scores.values(), default=0.0)
-        if best <= 0:
+        if best <= 0 or scores.get(Intent.OTHER, 0.0) >= best:
             return Intent.OTHER
         intent = next(i for i in lexicon.INTENT_PRIORITY if scores.get(i, 0.0) >= best * 0.75)
         if intent is Intent.ORDER_STATUS and any(_overdue(o.estimated_delivery, o.status, now) for o in request.orders):

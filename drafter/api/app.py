@@ -30,6 +30,7 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
         if settings.database.auto_migrate:
             await asyncio.to_thread(built.db.upgrade)
         stats = await asyncio.to_thread(built.retriever.load_all)
+        await asyncio.to_thread(built.drafts.warm_up)
         app.state.knowledge_loaded = True
         log.info("ready", extra={"shops": len(stats), "passages": sum(s.passages for s in stats)})
         try:

@@ -14,10 +14,13 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import yaml
 
-from drafter.analysis import ConversationAnalyzer
-from drafter.core.drafts import Analysis, DraftRequest
+from drafter.analysis import ConversationAnalyzer, detect_language
+from drafter.analysis.exemplars import EmbedQueries, ExemplarVotes, read_exemplars
+from drafter.core.drafts import Analysis, DraftRequest, ReplyLanguage
+from drafter.core.settings import Settings
 from drafter.core.shop_profile import ShopProfile
 
 
@@ -75,13 +78,37 @@ def score_case(case: dict[str, object], analysis: Analysis, scores: AnalysisScor
     )
 
 
-def evaluate(cases: Sequence[dict[str, object]], profile: ShopProfile) -> AnalysisScores:
-    analyzer = ConversationAnalyzer()
+def evaluate(
+    cases: Sequence[dict[str, object]],
+    profile: ShopProfile,
+    *,
+    analyzer: ConversationAnalyzer | None = None,
+    embed: EmbedQueries | None = None,
+) -> AnalysisScores:
+    """Score every case; with `embed`, each message's vector feeds the analyzer's exemplar votes."""
+    analyzer = analyzer or ConversationAnalyzer()
     scores = AnalysisScores()
     now = datetime(2026, 11, 22, 12, tzinfo=UTC)
     for case in cases:
-        score_case(case, analyzer.analyze(request_for(case), profile, now), scores)
+        request = request_for(case)
+        vector = None
+        if embed is not None:
+            text = analyzer.customer_text(request)
+            vector = embed([text], detect_language(text)[1])[0]
+        score_case(case, analyzer.analyze(request, profile, now, vector=vector), scores)
     return scores
+
+
+def exemplar_analyzer(path: Path) -> tuple[ConversationAnalyzer, EmbedQueries]:
+    """An analyzer voting with the exemplars in `path`, using the configured per-language embedders."""
+    from drafter.bootstrap import build_embedders
+
+    embedders = build_embedders(Settings().retrieval)
+
+    def embed(texts: Sequence[str], language: ReplyLanguage) -> np.ndarray:
+        return embedders[language].embed_queries(list(texts))
+
+    return ConversationAnalyzer(exemplars=ExemplarVotes(read_exemplars(path), embed)), embed
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -89,10 +116,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("dataset", type=Path)
     parser.add_argument("--profile", type=Path, default=Path("knowledge_base/shop.yaml"))
     parser.add_argument("--errors", action="store_true")
+    parser.add_argument("--exemplars", type=Path, default=None, help="Also vote with these intent exemplars")
     args = parser.parse_args(argv)
     cases = [json.loads(line) for line in args.dataset.read_text(encoding="utf-8").splitlines() if line.strip()]
     profile = ShopProfile.model_validate(yaml.safe_load(args.profile.read_text(encoding="utf-8")))
-    scores = evaluate(cases, profile)
+    if args.exemplars:
+        analyzer, embed = exemplar_analyzer(args.exemplars)
+        scores = evaluate(cases, profile, analyzer=analyzer, embed=embed)
+    else:
+        scores = evaluate(cases, profile)
     groups: dict[str, list[str]] = defaultdict(list)
     for key in sorted(scores.total):
         groups[key.split("/")[0]].append(key)

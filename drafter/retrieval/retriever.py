@@ -244,17 +244,44 @@ class Retriever:
         vector = await asyncio.wrap_future(self._batchers[language].submit(query))
         return await asyncio.to_thread(self._search, state, query, language, vector, k, flt, mmr, mode)
 
+    async def aembed(self, query: str, language: Language) -> np.ndarray | None:
+        """The query's vector from this language's model (micro-batched); None for an empty query."""
+        if not query.strip():
+            return None
+        return await asyncio.wrap_future(self._batchers[language].submit(query))
+
+    def embed_queries_cached(self, texts: Sequence[str], language: Language) -> np.ndarray:
+        """Query-side vectors for fixed texts (intent exemplars), cached in the database like passages."""
+        embedder = self._embedders[language]
+        model = f"{embedder.name}:query"
+        hashes = [text_hash(t) for t in texts]
+        with self._db.transaction() as session:
+            cached = EmbeddingRepository(session).get_many(model, hashes)
+        missing = [(h, t) for h, t in zip(hashes, texts, strict=True) if h not in cached]
+        if missing:
+            fresh = dict(zip([h for h, _ in missing], embedder.embed_queries([t for _, t in missing]), strict=True))
+            with self._db.transaction() as session:
+                EmbeddingRepository(session).put_many(model, fresh)
+            cached.update(fresh)
+        return np.vstack([cached[h] for h in hashes]) if texts else np.zeros((0, embedder.dimension), np.float32)
+
     async def aretrieve_many(
-        self, query: str, *, shop: str, searches: Sequence[tuple[RetrievalFilter, int]]
+        self,
+        query: str,
+        *,
+        shop: str,
+        searches: Sequence[tuple[RetrievalFilter, int]],
+        vector: np.ndarray | None = None,
     ) -> list[list[Passage]]:
-        """Several filtered searches for one query, embedding it once (a draft's general and policy searches)."""
+        """Several filtered searches for one query, embedding it once (or using `vector`, from `aembed`)."""
         state = self._states.get(shop)
         if self._stale(state):
             state = await asyncio.to_thread(self._fresh_state, shop)
         if state is None or len(state.corpus) == 0 or not query.strip() or not searches:
             return [[] for _ in searches]
         language = self._language(query, searches[0][0])
-        vector = await asyncio.wrap_future(self._batchers[language].submit(query))
+        if vector is None:
+            vector = await asyncio.wrap_future(self._batchers[language].submit(query))
 
         def run() -> list[list[Passage]]:
             assert state is not None

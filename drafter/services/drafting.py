@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from drafter.analysis import ConversationAnalyzer
+from drafter.analysis import ConversationAnalyzer, detect_language
 from drafter.core.drafts import (
     Citation,
     Draft,
@@ -113,6 +113,10 @@ class DraftService:
         self._planner = planner or Planner()
         self._clock = clock
 
+    def warm_up(self) -> None:
+        """Load what the first draft would otherwise pay for (intent exemplar vectors)."""
+        self._analyzer.warm_up()
+
     async def draft(
         self,
         shop: str,
@@ -184,15 +188,18 @@ class DraftService:
     ) -> DraftContext:
         """Analysis, retrieval and plan: everything a model needs to write a variant."""
         profile = await asyncio.to_thread(self._profile, shop)
-        analysis = self._analyzer.analyze(request, profile, self._clock())
+        query = self._analyzer.customer_text(request)[-600:]
+        detected = detect_language(query)[1]
+        vector = await self._index.aembed(query, detected)  # one embedding: intent votes and retrieval
+        analysis = self._analyzer.analyze(request, profile, self._clock(), vector=vector)
         stages.lap("analysis")
-        query = " ".join(m.text for m in request.conversation if m.role == "customer")[-600:]
         reply_language = language or analysis.reply_language
         general = RetrievalFilter(language=reply_language, kinds=SEARCHED, min_rating=4)
         searches = [(general, 6)]
         if tags := POLICY_TAGS.get(analysis.intent):
             searches.append((RetrievalFilter(language=reply_language, kinds=[EntryKind.POLICY], tags=tags), 2))
-        results = await self._index.aretrieve_many(query, shop=shop, searches=searches)
+        same_space = vector if reply_language == detected else None
+        results = await self._index.aretrieve_many(query, shop=shop, searches=searches, vector=same_space)
         passages = list({p.entry_id: p for result in results for p in result}.values())
         stages.lap("retrieval")
         plan = self._planner.plan(request, analysis, profile)

@@ -7,6 +7,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Literal, Protocol
 
+import numpy as np
+
 from drafter.core.errors import Conflict, InvalidInput, NotFound, Unavailable
 from drafter.core.models import (
     EntryContent,
@@ -14,6 +16,7 @@ from drafter.core.models import (
     EntrySummary,
     EntryVersion,
     ImportReport,
+    Language,
     Passage,
     RetrievalFilter,
 )
@@ -45,9 +48,17 @@ class KnowledgeIndex(Protocol):
         """The k best passages of `shop` for `query` under `filter`."""
 
     async def aretrieve_many(
-        self, query: str, *, shop: str, searches: Sequence[tuple[RetrievalFilter, int]]
+        self,
+        query: str,
+        *,
+        shop: str,
+        searches: Sequence[tuple[RetrievalFilter, int]],
+        vector: np.ndarray | None = None,
     ) -> list[list[Passage]]:
-        """One result list per (filter, k), embedding the query once."""
+        """One result list per (filter, k), embedding the query once (or using `vector`)."""
+
+    async def aembed(self, query: str, language: Language) -> np.ndarray | None:
+        """The query's vector in `language`'s embedding space (None for an empty query)."""
 
 
 class KnowledgeService:
