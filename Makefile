@@ -38,7 +38,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/drafting.py
 
 eval-analysis: $(STAMP)
-	$(BIN)/python -m drafter.evaluation.analysis_eval evals/datasets/analysis.jsonl
+	$(BIN)/python -m drafter.evaluation.analysis_eval evals/datasets/analysis.jsonl --exemplars prompts/intent_exemplars.jsonl
 
 eval-retrieval: $(STAMP)
 	$(BIN)/python -m drafter.evaluation.retrieval_eval evals/datasets/retrieval.jsonl --extra-shop abcd=evals/knowledge/abcd

@@ -71,7 +71,7 @@ class ConversationAnalyzer:
         everything = " ".join(texts).lower()
         language, reply_language = detect_language(" ".join(texts))
         scores = self._intent_scores(latest, everything)
-        if self._exemplars is not None:
+        if self._exemplars is not None and _substantial(latest):
             scores = self._with_votes(scores, self._exemplars.votes(vector, reply_language))
         intent = self._intent(scores, request, now)
         sentiment, intensity = self._sentiment(everything, intent)
@@ -169,6 +169,11 @@ class ConversationAnalyzer:
         if intent is Intent.PRE_SALE and re.search(r"skin|肌|皮肤|痘", text) and not lexicon.SKIN_CUES.search(text):
             missing.append("skin_type")
         return missing
+
+
+def _substantial(text: str) -> bool:
+    """Enough words for neighbours to mean something: "hi" or "在吗" are left to the rules."""
+    return len(_LATIN_WORD.findall(text)) >= 2 or len(_CJK.findall(text)) >= 3
 
 
 def _overdue(estimate: datetime | None, status: str, now: datetime) -> bool:
