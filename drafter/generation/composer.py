@@ -113,10 +113,6 @@ class ComposerModel:
     def name(self) -> str:
         return "composer"
 
-    @property
-    def version(self) -> int:
-        return self._books["en"].version
-
     async def complete(self, context: DraftContext) -> DraftOutput:
         return self.compose(context)
 

@@ -65,8 +65,9 @@ class Guardrails:
         return DraftStatus.OK
 
     @staticmethod
-    def repair(output: DraftOutput, findings: Sequence[Finding]) -> DraftOutput:
-        """Remove sentences that hold a blocking span, unknown citations and disallowed code commitments."""
+    def repair(output: DraftOutput, findings: Sequence[Finding], context: DraftContext) -> DraftOutput:
+        """Remove sentences that hold a blocking span, citations of unretrieved passages, and code
+        commitments outside the plan (the rules the Citations and Commitments checks apply)."""
         blocks = [f for f in findings if f.severity == "block"]
         spans = [f.span for f in blocks if f.span]
         doomed = [
@@ -79,13 +80,15 @@ class Guardrails:
         for sentence in doomed:
             reply = reply.replace(sentence, "", 1)
             leap = {k: v.replace(sentence.strip(), "").strip() for k, v in leap.items()}
-        bad_ids = {m.split("'")[1] for f in blocks if f.code == "citation_unknown" for m in [f.message] if "'" in m}
-        bad_codes = {f.message.split()[-1] for f in blocks if f.code == "code_not_allowed" and f.span is None}
+        retrieved = {p.entry_id for p in context.passages}
+        allowed = set(context.plan.allowed_codes)
         return output.model_copy(
             update={
                 "reply": reply.strip() or output.reply,
-                "cited_ids": [c for c in output.cited_ids if c not in bad_ids],
+                "cited_ids": [c for c in output.cited_ids if c in retrieved],
                 "leap": output.leap.model_validate(leap),
-                "commitments": [c for c in output.commitments if not (c.kind == "code" and c.value in bad_codes)],
+                "commitments": [
+                    c for c in output.commitments if not (c.kind == "code" and c.value and c.value not in allowed)
+                ],
             }
         )

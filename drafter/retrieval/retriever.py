@@ -234,15 +234,26 @@ class Retriever:
         mode: Mode = "hybrid",
     ) -> list[Passage]:
         """`retrieve` for the event loop: database, embedding and search all run off the loop."""
+        flt = filter or RetrievalFilter()
+        ready = await self._ready(shop, query, flt, None)
+        if ready is None:
+            return []
+        state, language, vector = ready
+        return await asyncio.to_thread(self._search, state, query, language, vector, k, flt, mmr, mode)
+
+    async def _ready(
+        self, shop: str, query: str, flt: RetrievalFilter, vector: np.ndarray | None
+    ) -> tuple[_ShopState, Language, np.ndarray] | None:
+        """A fresh shop state, the dense language and the query vector; None when there is nothing to search."""
         state = self._states.get(shop)
         if self._stale(state):
             state = await asyncio.to_thread(self._fresh_state, shop)
         if state is None or len(state.corpus) == 0 or not query.strip():
-            return []
-        flt = filter or RetrievalFilter()
+            return None
         language = self._language(query, flt)
-        vector = await asyncio.wrap_future(self._batchers[language].submit(query))
-        return await asyncio.to_thread(self._search, state, query, language, vector, k, flt, mmr, mode)
+        if vector is None:
+            vector = await asyncio.wrap_future(self._batchers[language].submit(query))
+        return state, language, vector
 
     async def aembed(self, query: str, language: Language) -> np.ndarray | None:
         """The query's vector from this language's model (micro-batched); None for an empty query."""
@@ -274,18 +285,13 @@ class Retriever:
         vector: np.ndarray | None = None,
     ) -> list[list[Passage]]:
         """Several filtered searches for one query, embedding it once (or using `vector`, from `aembed`)."""
-        state = self._states.get(shop)
-        if self._stale(state):
-            state = await asyncio.to_thread(self._fresh_state, shop)
-        if state is None or len(state.corpus) == 0 or not query.strip() or not searches:
+        ready = await self._ready(shop, query, searches[0][0], vector) if searches else None
+        if ready is None:
             return [[] for _ in searches]
-        language = self._language(query, searches[0][0])
-        if vector is None:
-            vector = await asyncio.wrap_future(self._batchers[language].submit(query))
+        state, language, query_vector = ready
 
         def run() -> list[list[Passage]]:
-            assert state is not None
-            return [self._search(state, query, language, vector, k, flt, False, "hybrid") for flt, k in searches]
+            return [self._search(state, query, language, query_vector, k, flt, False, "hybrid") for flt, k in searches]
 
         return await asyncio.to_thread(run)
 

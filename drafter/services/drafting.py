@@ -232,7 +232,7 @@ class DraftService:
         findings = self._guardrails.check(output, context)
         repaired = self._guardrails.status(findings) is DraftStatus.BLOCKED
         if repaired:
-            output = self._guardrails.repair(output, findings)
+            output = self._guardrails.repair(output, findings, context)
             removed = [
                 f.model_copy(update={"severity": "warn", "message": f"removed by repair: {f.message}", "span": None})
                 for f in findings

@@ -142,7 +142,7 @@ def test_repair_removes_the_offending_sentence_only() -> None:
     output = DraftOutput(
         reply=f"{CLEAN_EN} Add me on WeChat for a faster answer.", cited_ids=["policy-late-delivery", "ghost"]
     )
-    repaired = guardrails.repair(output, guardrails.check(output, EN))
+    repaired = guardrails.repair(output, guardrails.check(output, EN), EN)
     assert "WeChat" not in repaired.reply
     assert repaired.reply.startswith("Hi Emma")
     assert repaired.cited_ids == ["policy-late-delivery"]
