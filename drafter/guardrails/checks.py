@@ -8,6 +8,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Literal, Protocol
 
 from drafter.core.drafts import Channel, DraftContext, DraftOutput, Finding, channel_limit
+from drafter.core.personal_data import EMAIL as _EMAIL
+from drafter.core.personal_data import ID_CARD as _ID_CARD
+from drafter.core.personal_data import PHONE as _PHONE
 
 _XHS = {Channel.XIAOHONGSHU_DM, Channel.XIAOHONGSHU_COMMENT}
 
@@ -118,11 +121,6 @@ class Tone:
             _finding("tone_banned_phrase", "block", f"blaming or dismissive: {m.group(0)!r}", m)
             for m in _hits(_BANNED_TONE, output.reply)
         ]
-
-
-_PHONE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d{9}(?!\d)|(?<!\d)\d{3,4}-\d{7,8}(?!\d)")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
-_ID_CARD = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
 
 
 class PersonalData:
