@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from drafter.analysis import ConversationAnalyzer
 from drafter.analysis.exemplars import ExemplarVotes, read_exemplars
@@ -17,7 +19,11 @@ from drafter.guardrails import Guardrails
 from drafter.retrieval import Embedder, IndexStore, Retriever, SentenceTransformerEmbedder, Tokenizer
 from drafter.services.access import AccessService
 from drafter.services.drafting import DraftService
+from drafter.services.follow_ups import FollowUpService
+from drafter.services.insights import InsightService
 from drafter.services.knowledge import KnowledgeService
+from drafter.services.reviews import ReviewService
+from drafter.services.suggestions import SuggestionService
 from drafter.storage import Database
 
 log = logging.getLogger(__name__)
@@ -33,6 +39,10 @@ class Services:
     knowledge: KnowledgeService
     retriever: Retriever
     drafts: DraftService
+    reviews: ReviewService
+    follow_ups: FollowUpService
+    suggestions: SuggestionService
+    insights: InsightService
 
     def close(self) -> None:
         self.retriever.close()
@@ -73,8 +83,10 @@ def build_services(
     embedder: Embedder | None = None,
     db: Database | None = None,
     model: ChatModel | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> Services:
-    """Wire Drafter from `settings`; `embedder` (for every language), `db` and `model` may be supplied."""
+    """Wire Drafter from `settings`; `embedder` (for every language), `db`, `model` and `clock` may be supplied."""
+    now = clock or (lambda: datetime.now(UTC))
     db = db or Database(settings.database_url, echo=settings.database.echo, pool_size=settings.database.pool_size)
     retriever = Retriever(
         db=db,
@@ -90,24 +102,38 @@ def build_services(
     )
     prompts = PromptLibrary(settings.prompts_dir)
     chosen = model or build_model(settings.llm, prompts) or composer
+    guardrails = Guardrails()
     drafts = DraftService(
         db=db,
         index=retriever,
         model=chosen,
         fallback=composer,
-        guardrails=Guardrails(),
+        guardrails=guardrails,
         analyzer=ConversationAnalyzer(exemplars=exemplars),
         prompt_version=prompts.version("draft") if chosen is not composer else prompts.version("phrasebook"),
+        clock=now,
     )
     log.info(
         "services built",
         extra={"embedder": retriever.embedder_name, "model": chosen.name, "backend": db.engine.dialect.name},
     )
+    knowledge = KnowledgeService(db=db, index=retriever)
+    suggestions = SuggestionService(
+        db=db,
+        index=retriever,
+        knowledge=knowledge,
+        merge_threshold=settings.review.suggestion_merge_threshold,
+        clock=now,
+    )
     return Services(
         settings=settings,
         db=db,
         access=AccessService(db=db),
-        knowledge=KnowledgeService(db=db, index=retriever),
+        knowledge=knowledge,
         retriever=retriever,
         drafts=drafts,
+        reviews=ReviewService(db=db, guardrails=guardrails, suggestions=suggestions, clock=now),
+        follow_ups=FollowUpService(db=db, clock=now),
+        suggestions=suggestions,
+        insights=InsightService(db=db),
     )

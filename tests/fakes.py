@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
 
 import numpy as np
 
@@ -72,3 +73,17 @@ class NumpyIndex:
 
     def vectors(self, ids: Iterable[int]) -> np.ndarray:
         return np.array([self._vectors[int(i)] for i in ids], np.float32)
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now

@@ -11,8 +11,9 @@ from fastapi import FastAPI, Request, Response
 
 from drafter import __version__
 from drafter.api.errors import error_response, install_error_handlers
-from drafter.api.routes import drafts, health, knowledge, me
+from drafter.api.routes import drafts, health, insights, knowledge, me, reviews, suggestions
 from drafter.api.schemas import ErrorInfo
+from drafter.api.telemetry import Telemetry
 from drafter.bootstrap import Services, build_services
 from drafter.core.settings import Settings
 
@@ -46,6 +47,7 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    app.state.telemetry = Telemetry()
     limit = settings.server.max_body_bytes
 
     @app.middleware("http")
@@ -60,6 +62,15 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
             )
         return await call_next(request)
 
-    for router in (health.router, me.router, knowledge.router, drafts.router):
+    routers = (
+        health.router,
+        me.router,
+        knowledge.router,
+        suggestions.router,
+        drafts.router,
+        reviews.router,
+        insights.router,
+    )
+    for router in routers:
         app.include_router(router)
     return app

@@ -20,6 +20,7 @@ from drafter.core.errors import (
     Unauthenticated,
     Unavailable,
 )
+from drafter.services.reviews import ReviewRefused
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,8 @@ async def _drafter_error(_: Request, exc: Exception) -> JSONResponse:
             ErrorDetail(field=f"{p.source}: {p.field}" if p.field else p.source, message=p.message)
             for p in exc.problems
         ]
+    if isinstance(exc, ReviewRefused):
+        details = [ErrorDetail(field="text", message=f.message, code=f.code, span=f.span) for f in exc.findings]
     field = exc.field if isinstance(exc, InvalidInput) else None
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthenticated) else None
     return error_response(

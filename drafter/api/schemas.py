@@ -18,6 +18,7 @@ from drafter.core.models import (
     RetrievalFilter,
     Role,
 )
+from drafter.core.reviews import Suggestion
 
 
 class Wire(BaseModel):
@@ -27,6 +28,8 @@ class Wire(BaseModel):
 class ErrorDetail(Wire):
     field: str | None = None
     message: str
+    code: str | None = Field(default=None, description="A guardrail finding's code, when the detail is one")
+    span: tuple[int, int] | None = Field(default=None, description="Where in the text the finding is")
 
 
 class ErrorInfo(Wire):
@@ -123,3 +126,14 @@ class Readiness(Wire):
     status: str
     database: bool
     knowledge_loaded: bool
+
+
+class StaleDrafts(Wire):
+    conversation_id: str
+    stale_drafts: list[str] = Field(description="Pending drafts that this message made stale")
+
+
+class SuggestionApproved(Wire):
+    suggestion: Suggestion
+    entry_id: str
+    version: int

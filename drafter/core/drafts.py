@@ -227,12 +227,22 @@ class Trace(Frozen):
     timings: StageTimings
 
 
+class ReviewStatus(StrEnum):
+    PENDING = "pending_review"
+    APPROVED = "approved"
+    EDITED = "edited"
+    REJECTED = "rejected"
+    SENT = "sent"
+
+
 class Draft(Frozen):
     id: str
     shop: str
     conversation_id: str | None
     created_at: datetime
-    review_status: Literal["pending_review"] = "pending_review"
+    review_status: ReviewStatus = ReviewStatus.PENDING
+    stale: bool = Field(default=False, description="A newer customer message arrived after this draft was made")
+    superseded_by: str | None = Field(default=None, description="The newer draft for the same conversation")
     analysis: Analysis
     plan: Plan
     variants: list[DraftVariant]

@@ -79,6 +79,7 @@ class Identity(Frozen):
     shop: str
     role: Role
     key_id: int
+    name: str = Field(description="The key's name: the agent or integration that acts")
 
 
 class Shop(Frozen):

@@ -63,6 +63,17 @@ class ServerSettings(_Group):
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
 
 
+class ReviewSettings(_Group):
+    """The review loop."""
+
+    suggestion_merge_threshold: float = Field(
+        default=0.9,
+        gt=0,
+        le=1,
+        description="Cosine similarity of two customers' questions above which their suggested replies merge",
+    )
+
+
 class LoggingSettings(_Group):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     json_format: bool = False
@@ -77,6 +88,7 @@ class Settings(BaseSettings):
     database: DatabaseSettings = DatabaseSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
     llm: LLMSettings = LLMSettings()
+    review: ReviewSettings = ReviewSettings()
     server: ServerSettings = ServerSettings()
     logging: LoggingSettings = LoggingSettings()
     knowledge_dir: Path = Path("knowledge_base")

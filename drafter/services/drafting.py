@@ -35,6 +35,7 @@ from drafter.guardrails import Guardrails
 from drafter.services.knowledge import KnowledgeIndex
 from drafter.services.planner import Planner
 from drafter.storage import Database, DraftRepository, ShopRepository
+from drafter.storage.drafts import customer_turns
 
 log = logging.getLogger(__name__)
 SEARCHED = [EntryKind.POLICY, EntryKind.FAQ, EntryKind.PRODUCT, EntryKind.PAST_REPLY]
@@ -294,5 +295,19 @@ class DraftService:
         return draft
 
     def _persist(self, draft: Draft, request: DraftRequest, parent_id: str | None) -> None:
+        """Store the draft; earlier pending drafts of the conversation that lack its newest message go stale."""
         with self._db.transaction() as session:
-            DraftRepository(session).add(draft, request, parent_id=parent_id)
+            drafts = DraftRepository(session)
+            drafts.add(draft, request, parent_id=parent_id)
+            detail = {"intent": draft.analysis.intent.value, "status": draft.variants[0].status.value}
+            if parent_id is not None:
+                detail["refined_from"] = parent_id
+            drafts.log(draft.shop, draft.id, "created", at=draft.created_at, detail=detail)
+            if draft.conversation_id is not None:
+                drafts.mark_stale(
+                    draft.shop,
+                    draft.conversation_id,
+                    at=draft.created_at,
+                    turns_below=customer_turns(request),
+                    superseded_by=draft.id,
+                )

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 import numpy as np
+from sqlalchemy.orm import Session
 
 from drafter.core.errors import Conflict, InvalidInput, NotFound, Unavailable
 from drafter.core.models import (
@@ -137,9 +138,15 @@ class KnowledgeService:
             self._after_write(shop)
         return report
 
-    def create(self, shop: str, content: EntryContent) -> EntryVersion:
-        """Create a new entry. Raises Conflict if the id is taken."""
-        return self._write(shop, content, expected_version=0)
+    def create(
+        self, shop: str, content: EntryContent, *, also: Callable[[Session], None] | None = None
+    ) -> EntryVersion:
+        """Create a new entry. Raises Conflict if the id is taken.
+
+        Args:
+            also: more writes to commit in the same transaction (a suggestion marked approved, say).
+        """
+        return self._write(shop, content, expected_version=0, also=also)
 
     def update(self, shop: str, entry_id: str, content: EntryContent, *, expected_version: int | None) -> EntryVersion:
         """Write a new version of an existing entry (unchanged content writes nothing)."""
@@ -160,13 +167,17 @@ class KnowledgeService:
         content = head.latest.content.model_copy(update={"status": EntryStatus.ARCHIVED})
         return self.update(shop, entry_id, content, expected_version=expected_version)
 
-    def _write(self, shop: str, content: EntryContent, *, expected_version: int) -> EntryVersion:
+    def _write(
+        self, shop: str, content: EntryContent, *, expected_version: int, also: Callable[[Session], None] | None = None
+    ) -> EntryVersion:
         with self._db.transaction() as session:
             shops = ShopRepository(session)
             self._require_shop(shops, shop)
             version = KnowledgeRepository(session).write(
                 shop, content, revision=shops.bump_revision(shop), expected_version=expected_version
             )
+            if also is not None:
+                also(session)
         log.info("entry written", extra={"shop": shop, "entry": content.id, "version": version.version})
         self._after_write(shop)
         return version

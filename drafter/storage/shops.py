@@ -78,7 +78,7 @@ class ShopRepository:
         row = self._s.scalar(select(ApiKeyRow).where(ApiKeyRow.key_hash == key_hash, ApiKeyRow.revoked_at.is_(None)))
         if row is None:
             return None
-        return Identity(shop=row.shop_id, role=Role(row.role), key_id=row.id)
+        return Identity(shop=row.shop_id, role=Role(row.role), key_id=row.id, name=row.name)
 
     def revoke_keys(self, shop: str, name: str) -> int:
         """Revoke every live key of `shop` with this name; returns how many."""

@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     DateTime,
     Float,
     ForeignKey,
@@ -142,3 +143,114 @@ class DraftRow(Base):
     draft: Mapped[dict[str, Any]] = mapped_column(JSON)
     request: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Copied out of the JSON so reviews, staleness and metrics can filter in SQL.
+    intent: Mapped[str | None] = mapped_column(String(32), default=None)
+    language: Mapped[str | None] = mapped_column(String(8), default=None)
+    blocked: Mapped[bool] = mapped_column(Boolean, default=False)
+    customer_turns: Mapped[int] = mapped_column(Integer, default=0)
+    stale_at: Mapped[datetime | None] = mapped_column(default=None)
+    superseded_by: Mapped[str | None] = mapped_column(String(32), default=None)
+    reviewed_at: Mapped[datetime | None] = mapped_column(default=None)
+    sent_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class ReviewRow(Base):
+    """The agent's decision on a draft (one per draft), with what the edit did and where it routes."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (Index("ix_reviews_shop_reviewed", "shop_id", "reviewed_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    shop_id: Mapped[str] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    draft_id: Mapped[str] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"), unique=True)
+    action: Mapped[str] = mapped_column(String(16))
+    variant: Mapped[int] = mapped_column(Integer, default=0)
+    final_text: Mapped[str | None] = mapped_column(Text, default=None)
+    rating: Mapped[int | None] = mapped_column(Integer, default=None)
+    source_ratings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    reason: Mapped[str | None] = mapped_column(Text, default=None)
+    override_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    agent: Mapped[str] = mapped_column(String(120))
+    key_id: Mapped[int] = mapped_column(Integer)
+    intent: Mapped[str] = mapped_column(String(32))
+    drafted_intent: Mapped[str] = mapped_column(String(32))
+    language: Mapped[str] = mapped_column(String(8))
+    channel: Mapped[str] = mapped_column(String(32))
+    sentiment: Mapped[str] = mapped_column(String(16))
+    char_distance: Mapped[int] = mapped_column(Integer, default=0)
+    token_distance: Mapped[int] = mapped_column(Integer, default=0)
+    edit_classes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    primary_class: Mapped[str | None] = mapped_column(String(24), default=None)
+    findings: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    cited: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    department: Mapped[str] = mapped_column(String(24))
+    topic: Mapped[str] = mapped_column(String(40))
+    product: Mapped[str | None] = mapped_column(String(80), default=None)
+    draft_created_at: Mapped[datetime] = mapped_column()
+    reviewed_at: Mapped[datetime] = mapped_column()
+    sla_deadline: Mapped[datetime] = mapped_column()
+    draft_blocked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class DraftEventRow(Base):
+    """The audit trail of a draft: every transition, refusal and override (who, when, what)."""
+
+    __tablename__ = "draft_events"
+    __table_args__ = (Index("ix_draft_events_shop_draft", "shop_id", "draft_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    shop_id: Mapped[str] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    draft_id: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(24))
+    actor: Mapped[str | None] = mapped_column(String(120), default=None)
+    key_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class FollowUpRow(Base):
+    """A promise made in an approved reply, due at a time: the daily clearance list."""
+
+    __tablename__ = "follow_ups"
+    __table_args__ = (Index("ix_follow_ups_shop_status_due", "shop_id", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    shop_id: Mapped[str] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    draft_id: Mapped[str] = mapped_column(String(32))
+    conversation_id: Mapped[str | None] = mapped_column(String(80), default=None)
+    kind: Mapped[str] = mapped_column(String(24))
+    text: Mapped[str] = mapped_column(Text)
+    due_at: Mapped[datetime] = mapped_column()
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    created_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(default=None)
+    closed_by: Mapped[str | None] = mapped_column(String(120), default=None)
+    note: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class SuggestionRow(Base):
+    """A best-rated approved reply, scrubbed of personal data, proposed as a knowledge entry."""
+
+    __tablename__ = "suggestions"
+    __table_args__ = (Index("ix_suggestions_shop_status", "shop_id", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    shop_id: Mapped[str] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(8))
+    intent: Mapped[str] = mapped_column(String(32))
+    question: Mapped[str] = mapped_column(Text)
+    reply: Mapped[str] = mapped_column(Text)
+    rating: Mapped[float] = mapped_column(Float)
+    ratings: Mapped[list[int]] = mapped_column(JSON, default=list)
+    draft_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    embedder: Mapped[str | None] = mapped_column(String(80), default=None)
+    vector: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    entry_id: Mapped[str | None] = mapped_column(String(80), default=None)
+    reason: Mapped[str | None] = mapped_column(Text, default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(default=None)
+    decided_by: Mapped[str | None] = mapped_column(String(120), default=None)

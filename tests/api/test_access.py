@@ -11,7 +11,7 @@ from drafter.core.models import Role
 from tests.api.test_knowledge_api import body
 from tests.conftest import Keys
 
-PUBLIC = {"/healthz", "/readyz"}
+PUBLIC = {"/healthz", "/readyz", "/metrics"}
 WRITE_ROUTES = [
     ("POST", "/v1/knowledge/entries"),
     ("PUT", "/v1/knowledge/entries/{entry_id}"),
@@ -23,24 +23,48 @@ DRAFT_BODY = {"conversation": [{"role": "customer", "text": "what is the secret 
 
 
 def call(
-    client: TestClient, method: str, path: str, headers: dict[str, str], draft_id: str = "0" * 32, **kwargs: Any
+    client: TestClient,
+    method: str,
+    path: str,
+    headers: dict[str, str],
+    ids: dict[str, str] | None = None,
+    **kwargs: Any,
 ) -> Any:
-    path = path.replace("{entry_id}", "faq-secret").replace("{draft_id}", draft_id)
+    for name, value in {"entry_id": "faq-secret", **(ids or {})}.items():
+        path = path.replace("{" + name + "}", value)
     return client.request(method, path, headers=headers, **kwargs)
 
 
-def seed_shop_a(client: TestClient, keys: Keys) -> str:
-    """Shop alpha gets a secret entry and a draft that retrieved it; returns the draft id."""
+def seed_shop_a(client: TestClient, keys: Keys) -> dict[str, str]:
+    """Shop alpha gets a secret entry, a pending draft that retrieved it, and a reviewed draft that left a
+    follow-up and a suggestion; returns their ids by path parameter name."""
     created = client.post(
         "/v1/knowledge/entries",
         json=body("faq-secret", title="Secret of shop A", body="Only shop A knows the zebra code."),
         headers=keys.headers("alpha", Role.KNOWLEDGE_MANAGER),
     )
     assert created.status_code == 201
-    draft = client.post("/v1/drafts", json=DRAFT_BODY, headers=keys.headers("alpha", Role.AGENT))
+    draft = client.post(
+        "/v1/drafts", json={**DRAFT_BODY, "conversation_id": "conv-secret"}, headers=keys.headers("alpha", Role.AGENT)
+    )
     assert draft.status_code == 201
     assert "faq-secret" in [p["entry_id"] for p in draft.json()["passages"]]
-    return str(draft.json()["id"])
+    agent = keys.headers("alpha", Role.AGENT)
+    second = client.post("/v1/drafts", json={**DRAFT_BODY, "conversation_id": "conv-other"}, headers=agent).json()
+    promise = second["variants"][0]["reply"] + " I'll check with the carrier and update you within 2 hours."
+    reviewed = client.post(
+        f"/v1/drafts/{second['id']}/review",
+        json={"action": "edit", "text": promise, "rating": 5, "reason": "promise an update"},
+        headers=agent,
+    ).json()
+    assert reviewed["follow_ups"]
+    assert reviewed["suggestion_id"]
+    return {
+        "draft_id": str(draft.json()["id"]),
+        "conversation_id": "conv-secret",
+        "follow_up_id": str(reviewed["follow_ups"][0]["id"]),
+        "suggestion_id": str(reviewed["suggestion_id"]),
+    }
 
 
 def app_routes(client: TestClient) -> set[tuple[str, str]]:
@@ -66,6 +90,17 @@ ISOLATION: dict[tuple[str, str], Any] = {
     ),
     ("GET", "/v1/drafts/{draft_id}"): lambda r: r.status_code == 404,
     ("POST", "/v1/drafts/{draft_id}/refine"): lambda r: r.status_code == 404,
+    ("POST", "/v1/drafts/{draft_id}/review"): lambda r: r.status_code == 404,
+    ("POST", "/v1/drafts/{draft_id}/sent"): lambda r: r.status_code == 404,
+    ("GET", "/v1/drafts/{draft_id}/events"): lambda r: r.status_code == 404,
+    ("POST", "/v1/conversations/{conversation_id}/messages"): lambda r: r.json()["stale_drafts"] == [],
+    ("GET", "/v1/follow-ups"): lambda r: r.json() == [],
+    ("POST", "/v1/follow-ups/{follow_up_id}/close"): lambda r: r.status_code == 404,
+    ("GET", "/v1/metrics/drafting"): lambda r: r.json()["reviewed"] == 0 and r.json()["drafts"] == 0,
+    ("GET", "/v1/voc"): lambda r: r.json()["total"] == 0,
+    ("GET", "/v1/knowledge/suggestions"): lambda r: r.json() == [],
+    ("POST", "/v1/knowledge/suggestions/{suggestion_id}/approve"): lambda r: r.status_code == 404,
+    ("POST", "/v1/knowledge/suggestions/{suggestion_id}/dismiss"): lambda r: r.status_code == 404,
 }
 PAYLOADS: dict[tuple[str, str], dict[str, Any]] = {
     ("PUT", "/v1/knowledge/entries/{entry_id}"): {"json": body("faq-secret", body="overwritten by b")},
@@ -73,6 +108,11 @@ PAYLOADS: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/v1/knowledge/entries"): {"json": body("faq-secret", body="b's own")},
     ("POST", "/v1/drafts"): {"json": DRAFT_BODY},
     ("POST", "/v1/drafts/{draft_id}/refine"): {"json": {"instruction": "shorter"}},
+    ("POST", "/v1/drafts/{draft_id}/review"): {"json": {"action": "approve"}},
+    ("POST", "/v1/conversations/{conversation_id}/messages"): {"json": {"time": "2030-01-01T00:00:00Z"}},
+    ("POST", "/v1/follow-ups/{follow_up_id}/close"): {"json": {}},
+    ("POST", "/v1/knowledge/suggestions/{suggestion_id}/approve"): {"json": {}},
+    ("POST", "/v1/knowledge/suggestions/{suggestion_id}/dismiss"): {"json": {"reason": "not mine"}},
 }
 
 
@@ -83,14 +123,21 @@ def test_every_route_is_covered_by_the_isolation_test(client: TestClient) -> Non
 
 @pytest.mark.parametrize("route", sorted(ISOLATION))
 def test_shop_b_can_read_or_change_nothing_of_shop_a(client: TestClient, keys: Keys, route: tuple[str, str]) -> None:
-    draft_id = seed_shop_a(client, keys)
+    ids = seed_shop_a(client, keys)
     method, path = route
-    response = call(client, method, path, keys.headers("beta", Role.ADMIN), draft_id, **PAYLOADS.get(route, {}))
+    response = call(client, method, path, keys.headers("beta", Role.ADMIN), ids, **PAYLOADS.get(route, {}))
     assert ISOLATION[route](response), response.text
     a_view = client.get("/v1/knowledge/entries/faq-secret", headers=keys.headers("alpha", Role.AGENT)).json()
     assert a_view["version"] == 1
     assert a_view["status"] == "published"
     assert "zebra" in a_view["body"]
+    a_agent = keys.headers("alpha", Role.AGENT)
+    a_draft = client.get(f"/v1/drafts/{ids['draft_id']}", headers=a_agent).json()
+    assert (a_draft["review_status"], a_draft["stale"]) == ("pending_review", False)
+    a_follow_ups = client.get("/v1/follow-ups", params={"due": "all"}, headers=a_agent).json()
+    assert ids["follow_up_id"] in [str(f["id"]) for f in a_follow_ups]
+    a_suggestions = client.get("/v1/knowledge/suggestions", headers=a_agent).json()
+    assert ids["suggestion_id"] in [str(s["id"]) for s in a_suggestions]
 
 
 @pytest.mark.parametrize("role", [Role.AGENT, Role.EVALUATOR])

@@ -6,12 +6,13 @@ import json
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import StreamingResponse
 
 from drafter.api.deps import Drafter, Reviewer, ServicesDep
 from drafter.api.errors import ERROR_RESPONSES
 from drafter.api.schemas import ErrorBody, RefineRequest
+from drafter.api.telemetry import Telemetry
 from drafter.core.drafts import Draft, DraftRequest
 from drafter.core.errors import DrafterError
 
@@ -37,13 +38,18 @@ def _sse(event: str, data: object) -> str:
     responses={**NOT_FOUND, **STREAM_DOC},
     response_model=Draft,
 )
-async def create_draft(body: DraftRequest, identity: Drafter, services: ServicesDep) -> Any:
+async def create_draft(body: DraftRequest, identity: Drafter, services: ServicesDep, request: Request) -> Any:
+    telemetry: Telemetry = request.app.state.telemetry
     if not body.options.stream:
-        return await services.drafts.draft(identity.shop, body)
+        draft = await services.drafts.draft(identity.shop, body)
+        telemetry.drafted(draft)
+        return draft
 
     async def events() -> AsyncIterator[str]:
         try:
             async for event in services.drafts.stream(identity.shop, body):
+                if event.event == "draft":
+                    telemetry.drafted(Draft.model_validate(event.data))
                 yield _sse(event.event, event.data)
         except DrafterError as exc:
             yield _sse("error", {"code": exc.code, "message": str(exc)})
@@ -62,5 +68,10 @@ def get_draft(draft_id: DraftId, identity: Reviewer, services: ServicesDep) -> D
     summary="Re-draft: shorter, warmer, more formal, or translated",
     responses=NOT_FOUND,
 )
-async def refine_draft(draft_id: DraftId, body: RefineRequest, identity: Drafter, services: ServicesDep) -> Draft:
-    return await services.drafts.refine(identity.shop, draft_id, body.instruction)
+async def refine_draft(
+    draft_id: DraftId, body: RefineRequest, identity: Drafter, services: ServicesDep, request: Request
+) -> Draft:
+    draft = await services.drafts.refine(identity.shop, draft_id, body.instruction)
+    telemetry: Telemetry = request.app.state.telemetry
+    telemetry.drafted(draft)
+    return draft
