@@ -122,7 +122,7 @@ def build_services(
         db=db,
         index=retriever,
         knowledge=knowledge,
-        merge_threshold=settings.review.suggestion_merge_threshold,
+        merge_thresholds={"en": settings.review.merge_threshold_en, "zh": settings.review.merge_threshold_zh},
         clock=now,
     )
     return Services(

@@ -76,13 +76,13 @@ class SuggestionService:
         db: Database,
         index: KnowledgeIndex,
         knowledge: KnowledgeService,
-        merge_threshold: float,
+        merge_thresholds: dict[str, float],
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._db = db
         self._index = index
         self._knowledge = knowledge
-        self._merge_threshold = merge_threshold
+        self._merge_thresholds = merge_thresholds
         self._clock = clock
 
     async def candidate(
@@ -116,7 +116,7 @@ class SuggestionService:
             same = row.question == candidate.question or (
                 row.vector is not None
                 and candidate.vector is not None
-                and _cosine(row.vector, candidate.vector) >= self._merge_threshold
+                and _cosine(row.vector, candidate.vector) >= self._merge_thresholds.get(candidate.language, 1.0)
             )
             if same:
                 if candidate.rating >= max(row.ratings):  # the best-rated reply speaks for the group
