@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -12,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from drafter.bootstrap import Services, build_services
 from drafter.core.errors import Conflict
+from drafter.core.log_config import JsonFormatter
 from drafter.core.models import Identity, Role
 from drafter.core.reviews import ReviewAction, ReviewRequest
 from drafter.core.settings import Settings
@@ -237,3 +239,20 @@ def test_prometheus_counts_drafts_and_reviews(client: TestClient, agent: dict[st
     assert 'drafter_reviews_total{action="reject",edit_class="none"} 1.0' in text
     assert "drafter_drafts_total{" in text
     assert "alpha" not in text  # no shop in labels
+
+
+def test_no_customer_or_reply_text_in_logs(
+    client: TestClient, agent: dict[str, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="drafter")
+    secret = {**DAMAGED, "conversation": [{"role": "customer", "text": "Zebra Street 88, call 13800138000, cracked"}]}
+    made = draft(client, agent, secret)
+    text = made["variants"][0]["reply"] + " Quokka promise: I'll call you back within 2 hours."
+    refused = review(client, agent, made["id"], action="edit", text=text + " Refund 900 CNY.", reason="Quokka why")
+    assert refused.status_code == 422
+    assert review(client, agent, made["id"], action="edit", text=text, rating=5, reason="Quokka why").status_code == 200
+    assert caplog.records
+    for record in caplog.records:
+        line = JsonFormatter().format(record)
+        for leaked in ("Zebra", "13800138000", "Quokka", agent["Authorization"][7:]):
+            assert leaked not in line
