@@ -103,11 +103,19 @@ class EntryContent(Frozen):
     status: EntryStatus = EntryStatus.PUBLISHED
     author: str = Field(default="kb-team", min_length=1, max_length=80)
     rating: float | None = Field(default=None, ge=1, le=5)
+    featured_from: UtcDateTime | None = Field(
+        default=None, description="Start of the window (typically this week) in which retrieval boosts this entry"
+    )
+    featured_to: UtcDateTime | None = Field(default=None, description="End of the featured window")
 
     @model_validator(mode="after")
     def _check_rules(self) -> EntryContent:
         if self.valid_from and self.valid_to and self.valid_to <= self.valid_from:
             raise ValueError("valid_to must be after valid_from")
+        if (self.featured_from is None) != (self.featured_to is None):
+            raise ValueError("featured_from and featured_to go together")
+        if self.featured_from and self.featured_to and self.featured_to <= self.featured_from:
+            raise ValueError("featured_to must be after featured_from")
         if self.kind is EntryKind.PAST_REPLY and self.rating is None:
             raise ValueError("rating (1 to 5) is required for a past_reply")
         if self.kind is not EntryKind.PAST_REPLY and self.rating is not None:
@@ -117,12 +125,22 @@ class EntryContent(Frozen):
     def content_hash(self) -> str:
         """Hash of everything but the author: equal hashes mean an unchanged entry."""
         data = self.model_dump(mode="json", exclude={"author"})
+        for added in ("featured_from", "featured_to"):  # fields added later: absent ones keep old hashes valid
+            if data[added] is None:
+                del data[added]
         payload = json.dumps(data, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(payload.encode()).hexdigest()
 
     def search_text(self) -> str:
         """The text that retrieval indexes for this version."""
         return f"{self.title}\n{self.body}"
+
+    def is_featured_at(self, moment: datetime) -> bool:
+        return (
+            self.featured_from is not None
+            and self.featured_to is not None
+            and (self.featured_from <= moment < self.featured_to)
+        )
 
 
 class EntryVersion(Frozen):
@@ -177,6 +195,7 @@ class RankerScores(Frozen):
     dense_score: float | None = None
     lexical_rank: int | None = None
     lexical_score: float | None = None
+    featured_boost: float = Field(default=0.0, description="Added to the fused score inside a featured window")
     fused: float
 
 

@@ -148,8 +148,16 @@ class KnowledgeService:
         """
         return self._write(shop, content, expected_version=0, also=also)
 
-    def update(self, shop: str, entry_id: str, content: EntryContent, *, expected_version: int | None) -> EntryVersion:
-        """Write a new version of an existing entry (unchanged content writes nothing)."""
+    def update(
+        self,
+        shop: str,
+        entry_id: str,
+        content: EntryContent,
+        *,
+        expected_version: int | None,
+        also: Callable[[Session], None] | None = None,
+    ) -> EntryVersion:
+        """Write a new version of an existing entry (unchanged content writes nothing, and runs no `also`)."""
         if content.id != entry_id:
             raise InvalidInput(f"body id {content.id!r} does not match the path's {entry_id!r}", field="id")
         head = self.get(shop, entry_id)
@@ -157,7 +165,7 @@ class KnowledgeService:
             raise Conflict(f"entry {entry_id!r} is at version {head.latest.version}, not {expected_version}")
         if head.latest.content_hash == content.content_hash():
             return head.latest
-        return self._write(shop, content, expected_version=head.latest.version)
+        return self._write(shop, content, expected_version=head.latest.version, also=also)
 
     def archive(self, shop: str, entry_id: str, *, expected_version: int | None = None) -> EntryVersion:
         """Archive an entry: a new version with status archived; retrieval drops it."""

@@ -10,7 +10,7 @@ from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
 from drafter.core.drafts import Draft, DraftRequest, DraftStatus, ReviewStatus
-from drafter.storage.tables import DraftEventRow, DraftRow
+from drafter.storage.tables import DraftCitationRow, DraftEventRow, DraftRow
 
 
 def customer_turns(request: DraftRequest) -> int:
@@ -37,6 +37,11 @@ class DraftRepository:
                 blocked=draft.variants[0].status is DraftStatus.BLOCKED,
                 customer_turns=customer_turns(request),
             )
+        )
+        cited = {(c.entry_id, c.version) for variant in draft.variants for c in variant.citations}
+        self._s.add_all(
+            DraftCitationRow(draft_id=draft.id, entry_slug=entry, version=version, shop_id=draft.shop)
+            for entry, version in sorted(cited)
         )
         self._s.flush()
 
@@ -150,3 +155,13 @@ class DraftRepository:
         if end is not None:
             stmt = stmt.where(DraftEventRow.at < end)
         return self._s.scalar(stmt) or 0
+
+    def citing(self, shop: str, entry: str, version: int, *, limit: int, offset: int) -> tuple[list[DraftRow], int]:
+        """Drafts that cited this version of the entry, newest first, and how many there are."""
+        cited = select(DraftCitationRow.draft_id).where(
+            DraftCitationRow.shop_id == shop, DraftCitationRow.entry_slug == entry, DraftCitationRow.version == version
+        )
+        stmt = select(DraftRow).where(DraftRow.shop_id == shop, DraftRow.id.in_(cited))
+        total = self._s.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+        rows = self._s.scalars(stmt.order_by(DraftRow.created_at.desc()).limit(limit).offset(offset))
+        return list(rows), total

@@ -43,6 +43,8 @@ def _version(row: VersionRow) -> EntryVersion:
         status=EntryStatus(row.status),
         author=row.author,
         rating=row.rating,
+        featured_from=row.featured_from,
+        featured_to=row.featured_to,
     )
     return EntryVersion(
         version_id=row.id,
@@ -176,6 +178,8 @@ class KnowledgeRepository:
             status=content.status.value,
             author=content.author,
             rating=content.rating,
+            featured_from=content.featured_from,
+            featured_to=content.featured_to,
             content_hash=content.content_hash(),
         )
         self._s.add(row)

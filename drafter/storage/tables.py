@@ -115,6 +115,8 @@ class VersionRow(Base):
     status: Mapped[str] = mapped_column(String(16))
     author: Mapped[str] = mapped_column(String(80))
     rating: Mapped[float | None] = mapped_column(Float, default=None)
+    featured_from: Mapped[datetime | None] = mapped_column(default=None)
+    featured_to: Mapped[datetime | None] = mapped_column(default=None)
     content_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -254,3 +256,60 @@ class SuggestionRow(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(default=None)
     decided_by: Mapped[str | None] = mapped_column(String(120), default=None)
+
+
+class DraftCitationRow(Base):
+    """Which entry versions a draft cited: answers "who may have been told the old policy?"."""
+
+    __tablename__ = "draft_citations"
+    __table_args__ = (Index("ix_draft_citations_entry", "shop_id", "entry_slug", "version"),)
+
+    draft_id: Mapped[str] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"), primary_key=True)
+    entry_slug: Mapped[str] = mapped_column(String(80), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    shop_id: Mapped[str] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+
+
+class CampaignRow(Base):
+    """Script optimisation: agents answer one question, raters score the answers, the best becomes the FAQ."""
+
+    __tablename__ = "campaigns"
+    __table_args__ = (Index("ix_campaigns_shop_status", "shop_id", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    shop_id: Mapped[str] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    question: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(8))
+    entry_slug: Mapped[str | None] = mapped_column(String(80), default=None)
+    channel: Mapped[str] = mapped_column(String(32), default="xiaohongshu_dm")
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    created_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    promoted_answer_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    promoted_version: Mapped[int | None] = mapped_column(Integer, default=None)
+    closed_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class CampaignAnswerRow(Base):
+    __tablename__ = "campaign_answers"
+    __table_args__ = (Index("ix_campaign_answers_campaign", "campaign_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    shop_id: Mapped[str] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    author: Mapped[str] = mapped_column(String(120))
+    text: Mapped[str] = mapped_column(Text)
+    rubric: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CampaignRatingRow(Base):
+    __tablename__ = "campaign_ratings"
+    __table_args__ = (UniqueConstraint("answer_id", "rater", name="uq_campaign_rating_rater"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("campaign_answers.id", ondelete="CASCADE"))
+    shop_id: Mapped[str] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    rater: Mapped[str] = mapped_column(String(120))
+    rating: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
