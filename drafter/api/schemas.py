@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from drafter.core.models import (
+    CitingDraft,
     EntryContent,
     EntryKind,
     EntryStatus,
@@ -60,6 +61,8 @@ class EntryPublic(Wire):
     status: EntryStatus
     author: str
     rating: float | None
+    featured_from: datetime | None = None
+    featured_to: datetime | None = None
     version: int
     version_id: int
     revision: int
@@ -137,3 +140,12 @@ class SuggestionApproved(Wire):
     suggestion: Suggestion
     entry_id: str
     version: int
+
+
+class CitingDrafts(Wire):
+    entry_id: str
+    version: int
+    items: list[CitingDraft]
+    total: int
+    limit: int
+    offset: int

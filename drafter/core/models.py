@@ -172,9 +172,19 @@ class ImportReport(Frozen):
     created: list[str]
     updated: list[str]
     unchanged: list[str]
+    removed: list[str] = Field(default=[], description="Entries absent from a sync import: archived")
+    changes: dict[str, list[str]] = Field(default={}, description="For each updated entry, the fields that change")
+    invalid: list[ImportIssue] = Field(default=[], description="Rows refused, with reasons (nothing was applied)")
     revision: int
     dry_run: bool = False
+    sync: bool = False
     profile_updated: bool = False
+
+
+class ImportIssue(Frozen):
+    source: str = Field(description="File and line, or the entry's position in the request")
+    field: str | None
+    message: str
 
 
 class RetrievalFilter(Frozen):
@@ -214,3 +224,17 @@ class Passage(Frozen):
     rating: float | None
     scores: RankerScores
     body: str = Field(default="", exclude=True, repr=False, description="Full text, for generation; not serialised")
+
+
+class CitingDraft(Frozen):
+    """A draft that cited one version of an entry, and what became of it."""
+
+    draft_id: str
+    conversation_id: str | None
+    created_at: datetime
+    review_status: str = Field(description="pending_review, approved, edited, rejected or sent")
+    reviewed_at: datetime | None
+    sent_at: datetime | None
+
+
+ImportReport.model_rebuild()

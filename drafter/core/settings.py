@@ -44,6 +44,12 @@ class RetrievalSettings(_Group):
     hnsw_threshold: int = Field(default=50_000, ge=1)
     candidates: int = Field(default=50, ge=5, le=1000)
     rrf_k: int = Field(default=60, ge=1)
+    featured_boost: float = Field(
+        default=1.0,
+        ge=0,
+        le=10,
+        description="Boost of an entry inside its featured window, in first places of one ranker (0 turns it off)",
+    )
     sync_interval_s: float = Field(default=0.5, ge=0, le=60)
 
 
@@ -61,6 +67,7 @@ class ServerSettings(_Group):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    max_import_bytes: int = Field(default=64 * 1_048_576, ge=1024, description="Body limit of knowledge imports")
 
 
 class ReviewSettings(_Group):

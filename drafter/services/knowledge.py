@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Literal, Protocol
@@ -10,12 +12,14 @@ from typing import Literal, Protocol
 import numpy as np
 from sqlalchemy.orm import Session
 
-from drafter.core.errors import Conflict, InvalidInput, NotFound, Unavailable
+from drafter.core.errors import Conflict, ImportFailed, InvalidInput, NotFound, Unavailable
 from drafter.core.models import (
+    CitingDraft,
     EntryContent,
     EntryStatus,
     EntrySummary,
     EntryVersion,
+    ImportIssue,
     ImportReport,
     Language,
     Passage,
@@ -23,11 +27,12 @@ from drafter.core.models import (
 )
 from drafter.core.shop_profile import ShopProfile
 from drafter.services.knowledge_files import read_entries, read_profile
-from drafter.storage import Database, EntryQuery, KnowledgeRepository, ShopRepository
+from drafter.storage import Database, DraftRepository, EntryQuery, KnowledgeRepository, ShopRepository
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
+UploadFormat = Literal["csv", "jsonl", "json"]
 
 
 class KnowledgeIndex(Protocol):
@@ -84,57 +89,99 @@ class KnowledgeService:
         profile = read_profile(path)
         return self.import_entries(shop, read_entries(path), dry_run=dry_run, progress=progress, profile=profile)
 
+    def import_upload(
+        self, shop: str, data: bytes, fmt: UploadFormat, *, dry_run: bool = False, sync: bool = False
+    ) -> ImportReport:
+        """Import an uploaded CSV, JSONL or JSON file. A dry run reports invalid rows instead of failing.
+
+        Raises:
+            ImportFailed: rows are invalid (and this is not a dry run); nothing was written.
+        """
+        if fmt == "json":
+            data, fmt = _json_as_jsonl(data), "jsonl"
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / f"import.{fmt}"
+            path.write_bytes(data)
+            try:
+                entries = read_entries(path)
+            except ImportFailed as exc:
+                if not dry_run:
+                    raise
+                issues = [ImportIssue(source=p.source, field=p.field, message=p.message) for p in exc.problems]
+                return ImportReport(
+                    shop=shop,
+                    created=[],
+                    updated=[],
+                    unchanged=[],
+                    invalid=issues,
+                    revision=self.revision(shop),
+                    dry_run=True,
+                    sync=sync,
+                )
+        return self.import_entries(shop, entries, dry_run=dry_run, sync=sync)
+
     def import_entries(
         self,
         shop: str,
         entries: Sequence[EntryContent],
         *,
         dry_run: bool = False,
+        sync: bool = False,
         progress: Progress | None = None,
         profile: ShopProfile | None = None,
     ) -> ImportReport:
-        created: list[str] = []
-        updated: list[str] = []
-        unchanged: list[str] = []
+        """Apply an import in one transaction (or, with `dry_run`, report what it would do and apply nothing).
+
+        Args:
+            sync: the import is the whole knowledge base: entries it does not mention are archived.
+        """
         with self._db.transaction() as session:
             shops = ShopRepository(session)
             self._require_shop(shops, shop)
             repo = KnowledgeRepository(session)
-            known = repo.latest_hashes(shop)
-            changed = [e for e in entries if known.get(e.id) != e.content_hash()]
-            unchanged = sorted(e.id for e in entries if known.get(e.id) == e.content_hash())
-            revision = shops.revision(shop)
-            profile_updated = profile is not None and shops.set_profile(shop, profile)
-            if changed and not dry_run:
-                revision = shops.bump_revision(shop)
-            for done, entry in enumerate(changed, start=1):
-                (updated if entry.id in known else created).append(entry.id)
-                if not dry_run:
-                    repo.write(shop, entry, revision=revision)
-                if progress:
-                    progress(done, len(changed))
+            latest = {v.content.id: v for v in repo.latest_versions(shop)}
+            changed = [e for e in entries if e.id not in latest or latest[e.id].content_hash != e.content_hash()]
+            mentioned = {e.id for e in entries}
+            removed = sorted(
+                slug
+                for slug, v in latest.items()
+                if sync and slug not in mentioned and v.content.status is not EntryStatus.ARCHIVED
+            )
+            report = ImportReport(
+                shop=shop,
+                created=[e.id for e in changed if e.id not in latest],
+                updated=[e.id for e in changed if e.id in latest],
+                unchanged=sorted(mentioned - {e.id for e in changed}),
+                removed=removed,
+                changes={e.id: _changed_fields(latest[e.id].content, e) for e in changed if e.id in latest},
+                revision=shops.revision(shop),
+                dry_run=dry_run,
+                sync=sync,
+                profile_updated=profile is not None and shops.set_profile(shop, profile),
+            )
             if dry_run:
                 session.rollback()
-        report = ImportReport(
-            shop=shop,
-            created=created,
-            updated=updated,
-            unchanged=unchanged,
-            revision=revision,
-            dry_run=dry_run,
-            profile_updated=profile_updated,
-        )
+            elif changed or removed:
+                report = report.model_copy(update={"revision": shops.bump_revision(shop)})
+                archived = [
+                    latest[slug].content.model_copy(update={"status": EntryStatus.ARCHIVED}) for slug in removed
+                ]
+                for done, entry in enumerate([*changed, *archived], start=1):
+                    repo.write(shop, entry, revision=report.revision)
+                    if progress:
+                        progress(done, len(changed) + len(archived))
         log.info(
             "knowledge import",
             extra={
                 "shop": shop,
-                "new_entries": len(created),
-                "changed_entries": len(updated),
-                "unchanged_entries": len(unchanged),
+                "new_entries": len(report.created),
+                "changed_entries": len(report.updated),
+                "removed_entries": len(report.removed),
+                "unchanged_entries": len(report.unchanged),
                 "dry_run": dry_run,
             },
         )
-        if changed and not dry_run:
+        if (changed or removed) and not dry_run:
             self._after_write(shop)
         return report
 
@@ -174,6 +221,44 @@ class KnowledgeService:
             return head.latest
         content = head.latest.content.model_copy(update={"status": EntryStatus.ARCHIVED})
         return self.update(shop, entry_id, content, expected_version=expected_version)
+
+    def restore(self, shop: str, entry_id: str, *, author: str, expected_version: int | None = None) -> EntryVersion:
+        """Publish an archived entry again, as a new version. Raises Conflict if it is not archived."""
+        head = self.get(shop, entry_id)
+        if head.latest.content.status is not EntryStatus.ARCHIVED:
+            raise Conflict(f"entry {entry_id!r} is {head.latest.content.status.value}, not archived")
+        content = head.latest.content.model_copy(update={"status": EntryStatus.PUBLISHED, "author": author[:80]})
+        return self.update(shop, entry_id, content, expected_version=expected_version)
+
+    def rollback(
+        self, shop: str, entry_id: str, to: int, *, author: str, expected_version: int | None = None
+    ) -> EntryVersion:
+        """Write version `to`'s content as a new version (history is never rewritten)."""
+        versions = {v.version: v for v in self.versions(shop, entry_id)}
+        if to not in versions:
+            raise NotFound(f"entry {entry_id!r} has no version {to} (it has 1 to {max(versions)})")
+        content = versions[to].content.model_copy(update={"author": author[:80]})
+        return self.update(shop, entry_id, content, expected_version=expected_version)
+
+    def citing_drafts(
+        self, shop: str, entry_id: str, version: int, *, limit: int = 50, offset: int = 0
+    ) -> tuple[list[CitingDraft], int]:
+        """Drafts that cited this version: who may have been told what it said."""
+        if version not in {v.version for v in self.versions(shop, entry_id)}:
+            raise NotFound(f"entry {entry_id!r} has no version {version}")
+        with self._db.transaction() as session:
+            rows, total = DraftRepository(session).citing(shop, entry_id, version, limit=limit, offset=offset)
+            return [
+                CitingDraft(
+                    draft_id=r.id,
+                    conversation_id=r.conversation_id,
+                    created_at=r.created_at,
+                    review_status=r.status,
+                    reviewed_at=r.reviewed_at,
+                    sent_at=r.sent_at,
+                )
+                for r in rows
+            ], total
 
     def _write(
         self, shop: str, content: EntryContent, *, expected_version: int, also: Callable[[Session], None] | None = None
@@ -236,3 +321,21 @@ class KnowledgeService:
         if self._index is None:
             raise Unavailable("search is not configured in this process")
         return await self._index.aretrieve(query, shop=shop, k=k, filter=filter, mmr=mmr, mode=mode)
+
+
+def _changed_fields(old: EntryContent, new: EntryContent) -> list[str]:
+    before, after = old.model_dump(exclude={"author"}), new.model_dump(exclude={"author"})
+    return [name for name in after if before.get(name) != after[name]]
+
+
+def _json_as_jsonl(data: bytes) -> bytes:
+    """A JSON array of entries (or {"entries": [...]}) as JSONL, so one reader validates every format."""
+    try:
+        parsed = json.loads(data)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"the body is not valid JSON: {exc}", field="body") from exc
+    if isinstance(parsed, dict) and isinstance(parsed.get("entries"), list):
+        parsed = parsed["entries"]
+    if not isinstance(parsed, list):
+        raise InvalidInput('send a JSON array of entries, or {"entries": [...]}', field="body")
+    return "\n".join(json.dumps(item, ensure_ascii=False) for item in parsed).encode()

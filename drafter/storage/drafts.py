@@ -38,6 +38,7 @@ class DraftRepository:
                 customer_turns=customer_turns(request),
             )
         )
+        self._s.flush()  # the citations' foreign key needs the draft row first
         cited = {(c.entry_id, c.version) for variant in draft.variants for c in variant.citations}
         self._s.add_all(
             DraftCitationRow(draft_id=draft.id, entry_slug=entry, version=version, shop_id=draft.shop)

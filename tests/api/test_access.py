@@ -16,6 +16,9 @@ WRITE_ROUTES = [
     ("POST", "/v1/knowledge/entries"),
     ("PUT", "/v1/knowledge/entries/{entry_id}"),
     ("POST", "/v1/knowledge/entries/{entry_id}/archive"),
+    ("POST", "/v1/knowledge/entries/{entry_id}/restore"),
+    ("POST", "/v1/knowledge/entries/{entry_id}/rollback"),
+    ("POST", "/v1/knowledge/import"),
 ]
 
 
@@ -30,7 +33,7 @@ def call(
     ids: dict[str, str] | None = None,
     **kwargs: Any,
 ) -> Any:
-    for name, value in {"entry_id": "faq-secret", **(ids or {})}.items():
+    for name, value in {"entry_id": "faq-secret", "version": "1", **(ids or {})}.items():
         path = path.replace("{" + name + "}", value)
     return client.request(method, path, headers=headers, **kwargs)
 
@@ -81,6 +84,11 @@ ISOLATION: dict[tuple[str, str], Any] = {
     ("GET", "/v1/knowledge/entries/{entry_id}/versions"): lambda r: r.status_code == 404,
     ("PUT", "/v1/knowledge/entries/{entry_id}"): lambda r: r.status_code == 404,
     ("POST", "/v1/knowledge/entries/{entry_id}/archive"): lambda r: r.status_code == 404,
+    ("POST", "/v1/knowledge/entries/{entry_id}/restore"): lambda r: r.status_code == 404,
+    ("POST", "/v1/knowledge/entries/{entry_id}/rollback"): lambda r: r.status_code == 404,
+    ("GET", "/v1/knowledge/entries/{entry_id}/versions/{version}/drafts"): lambda r: r.status_code == 404,
+    # Importing the same id in shop b makes b's own entry; shop a's is checked unchanged below.
+    ("POST", "/v1/knowledge/import"): lambda r: r.status_code == 200 and r.json()["created"] == ["faq-secret"],
     ("GET", "/v1/knowledge/revision"): lambda r: r.json() == {"shop": "beta", "revision": 0},
     ("POST", "/v1/knowledge/search"): lambda r: r.status_code == 200 and r.json()["passages"] == [],
     # Creating the same id in shop b makes b's own entry; shop a's is checked unchanged below.
@@ -105,6 +113,8 @@ ISOLATION: dict[tuple[str, str], Any] = {
 PAYLOADS: dict[tuple[str, str], dict[str, Any]] = {
     ("PUT", "/v1/knowledge/entries/{entry_id}"): {"json": body("faq-secret", body="overwritten by b")},
     ("POST", "/v1/knowledge/search"): {"json": {"query": "zebra code secret"}},
+    ("POST", "/v1/knowledge/entries/{entry_id}/rollback"): {"params": {"to": 1}},
+    ("POST", "/v1/knowledge/import"): {"json": [body("faq-secret", body="b's import")]},
     ("POST", "/v1/knowledge/entries"): {"json": body("faq-secret", body="b's own")},
     ("POST", "/v1/drafts"): {"json": DRAFT_BODY},
     ("POST", "/v1/drafts/{draft_id}/refine"): {"json": {"instruction": "shorter"}},

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Query, Response
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 
 from drafter.api.deps import Editor, Reader, ServicesDep
 from drafter.api.errors import ERROR_RESPONSES
 from drafter.api.schemas import (
+    CitingDrafts,
     EntryList,
     EntryPublic,
     EntryWrite,
@@ -19,7 +21,8 @@ from drafter.api.schemas import (
     SearchResponse,
 )
 from drafter.core.errors import InvalidInput
-from drafter.core.models import SLUG_PATTERN, TAG_PATTERN, EntryKind, EntryStatus, Language
+from drafter.core.models import SLUG_PATTERN, TAG_PATTERN, EntryKind, EntryStatus, ImportReport, Language
+from drafter.services.knowledge import UploadFormat
 from drafter.storage import EntryQuery
 
 router = APIRouter(prefix="/v1/knowledge", tags=["knowledge"], responses=ERROR_RESPONSES)
@@ -115,9 +118,101 @@ def archive_entry(
     return _entry_response(response, EntryPublic.of(version))
 
 
+@router.post(
+    "/entries/{entry_id}/restore",
+    summary="Publish an archived entry again (a new version)",
+    responses={**NOT_FOUND, 409: {"model": ErrorBody, "description": "Not archived, or If-Match is not the latest"}},
+)
+def restore_entry(
+    entry_id: EntryId,
+    identity: Editor,
+    services: ServicesDep,
+    response: Response,
+    if_match: Annotated[str | None, Header()] = None,
+) -> EntryPublic:
+    version = services.knowledge.restore(
+        identity.shop, entry_id, author=identity.name, expected_version=_expected(if_match)
+    )
+    return _entry_response(response, EntryPublic.of(version))
+
+
+@router.post(
+    "/entries/{entry_id}/rollback",
+    summary="Write an earlier version's content as the new latest version",
+    responses={**NOT_FOUND, **CONFLICT},
+)
+def rollback_entry(
+    entry_id: EntryId,
+    identity: Editor,
+    services: ServicesDep,
+    response: Response,
+    to: Annotated[int, Query(ge=1, description="The version to go back to")],
+    if_match: Annotated[str | None, Header()] = None,
+) -> EntryPublic:
+    version = services.knowledge.rollback(
+        identity.shop, entry_id, to, author=identity.name, expected_version=_expected(if_match)
+    )
+    return _entry_response(response, EntryPublic.of(version))
+
+
+@router.get(
+    "/entries/{entry_id}/versions/{version}/drafts",
+    summary="Drafts that cited this version (who may have been told what it said)",
+    responses=NOT_FOUND,
+)
+def citing_drafts(
+    entry_id: EntryId,
+    version: Annotated[int, Path(ge=1)],
+    identity: Reader,
+    services: ServicesDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> CitingDrafts:
+    items, total = services.knowledge.citing_drafts(identity.shop, entry_id, version, limit=limit, offset=offset)
+    return CitingDrafts(entry_id=entry_id, version=version, items=items, total=total, limit=limit, offset=offset)
+
+
 @router.get("/entries/{entry_id}/versions", summary="Every version of an entry, oldest first", responses=NOT_FOUND)
 def list_versions(entry_id: EntryId, identity: Reader, services: ServicesDep) -> list[EntryPublic]:
     return [EntryPublic.of(v) for v in services.knowledge.versions(identity.shop, entry_id)]
+
+
+IMPORT_TYPES: dict[str, UploadFormat] = {
+    "text/csv": "csv",
+    "application/x-ndjson": "jsonl",
+    "application/jsonl": "jsonl",
+    "application/json": "json",
+}
+
+
+@router.post(
+    "/import",
+    summary="Import entries from CSV, JSONL or a JSON array: a dry run shows the diff and applies nothing",
+    responses={
+        413: {"model": ErrorBody, "description": "Larger than server.max_import_bytes"},
+        422: {"model": ErrorBody, "description": "Invalid rows (each named by line and field); nothing applied"},
+    },
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {t: {"schema": {"type": "string"}} for t in IMPORT_TYPES},
+        }
+    },
+)
+async def import_entries(
+    request: Request,
+    identity: Editor,
+    services: ServicesDep,
+    dry_run: Annotated[bool, Query(description="Report new, changed, unchanged, removed and invalid only")] = False,
+    sync: Annotated[bool, Query(description="The upload is the whole knowledge base: archive what it omits")] = False,
+) -> ImportReport:
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media not in IMPORT_TYPES:
+        raise InvalidInput(f"Content-Type must be one of {', '.join(IMPORT_TYPES)}", field="Content-Type")
+    data = await request.body()
+    return await asyncio.to_thread(
+        services.knowledge.import_upload, identity.shop, data, IMPORT_TYPES[media], dry_run=dry_run, sync=sync
+    )
 
 
 @router.get("/revision", summary="Your shop's knowledge revision (moves on every change)")
