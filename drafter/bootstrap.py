@@ -18,10 +18,12 @@ from drafter.generation.prompts import PromptLibrary
 from drafter.guardrails import Guardrails
 from drafter.retrieval import Embedder, IndexStore, Retriever, SentenceTransformerEmbedder, Tokenizer
 from drafter.services.access import AccessService
+from drafter.services.campaigns import CampaignService
 from drafter.services.drafting import DraftService
 from drafter.services.follow_ups import FollowUpService
 from drafter.services.insights import InsightService
 from drafter.services.knowledge import KnowledgeService
+from drafter.services.planner import Planner
 from drafter.services.reviews import ReviewService
 from drafter.services.suggestions import SuggestionService
 from drafter.storage import Database
@@ -43,6 +45,7 @@ class Services:
     follow_ups: FollowUpService
     suggestions: SuggestionService
     insights: InsightService
+    campaigns: CampaignService
 
     def close(self) -> None:
         self.retriever.close()
@@ -117,7 +120,14 @@ def build_services(
         "services built",
         extra={"embedder": retriever.embedder_name, "model": chosen.name, "backend": db.engine.dialect.name},
     )
-    knowledge = KnowledgeService(db=db, index=retriever)
+    knowledge = KnowledgeService(
+        db=db,
+        index=retriever,
+        duplicate_thresholds={
+            "en": settings.retrieval.duplicate_threshold_en,
+            "zh": settings.retrieval.duplicate_threshold_zh,
+        },
+    )
     suggestions = SuggestionService(
         db=db,
         index=retriever,
@@ -136,4 +146,12 @@ def build_services(
         follow_ups=FollowUpService(db=db, clock=now),
         suggestions=suggestions,
         insights=InsightService(db=db),
+        campaigns=CampaignService(
+            db=db,
+            knowledge=knowledge,
+            guardrails=guardrails,
+            analyzer=ConversationAnalyzer(),
+            planner=Planner(),
+            clock=now,
+        ),
     )

@@ -11,7 +11,7 @@ from fastapi import FastAPI, Request, Response
 
 from drafter import __version__
 from drafter.api.errors import error_response, install_error_handlers
-from drafter.api.routes import drafts, health, insights, knowledge, me, reviews, suggestions
+from drafter.api.routes import campaigns, drafts, health, insights, knowledge, me, reviews, suggestions
 from drafter.api.schemas import ErrorInfo
 from drafter.api.telemetry import Telemetry
 from drafter.bootstrap import Services, build_services
@@ -48,16 +48,17 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
     )
     install_error_handlers(app)
     app.state.telemetry = Telemetry()
-    limit = settings.server.max_body_bytes
+    limit, import_limit = settings.server.max_body_bytes, settings.server.max_import_bytes
 
     @app.middleware("http")
     async def body_limit(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > limit:
+        allowed = import_limit if request.url.path == "/v1/knowledge/import" else limit
+        if length and length.isdigit() and int(length) > allowed:
             return error_response(
                 413,
                 ErrorInfo(
-                    code="payload_too_large", message=f"request body is over the {limit}-byte limit", field="body"
+                    code="payload_too_large", message=f"request body is over the {allowed}-byte limit", field="body"
                 ),
             )
         return await call_next(request)
@@ -67,6 +68,7 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
         me.router,
         knowledge.router,
         suggestions.router,
+        campaigns.router,
         drafts.router,
         reviews.router,
         insights.router,

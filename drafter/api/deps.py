@@ -46,3 +46,4 @@ Reader = Annotated[Identity, Depends(require(Role.AGENT, Role.KNOWLEDGE_MANAGER,
 Editor = Annotated[Identity, Depends(require(Role.KNOWLEDGE_MANAGER))]
 Drafter = Annotated[Identity, Depends(require(Role.AGENT))]
 Reviewer = Annotated[Identity, Depends(require(Role.AGENT, Role.EVALUATOR))]
+Contributor = Annotated[Identity, Depends(require(Role.AGENT, Role.KNOWLEDGE_MANAGER))]

@@ -15,6 +15,7 @@ from drafter.core.models import (
     EntrySummary,
     EntryVersion,
     Language,
+    NearDuplicate,
     Passage,
     RetrievalFilter,
     Role,
@@ -69,6 +70,7 @@ class EntryPublic(Wire):
     content_hash: str
     created_at: datetime
     live_version: int | None = Field(default=None, description="The version retrieval serves (entry reads only)")
+    warnings: list[NearDuplicate] = Field(default=[], description="On create: existing entries this one repeats")
 
     @classmethod
     def of(cls, version: EntryVersion, *, live_version: int | None = None) -> EntryPublic:

@@ -238,3 +238,14 @@ class CitingDraft(Frozen):
 
 
 ImportReport.model_rebuild()
+
+
+class NearDuplicate(Frozen):
+    """An existing entry that a new one closely repeats (a warning: the new entry is still written)."""
+
+    code: Literal["near_duplicate"] = "near_duplicate"
+    entry_id: str
+    version: int
+    title: str
+    similarity: float = Field(description="Cosine of the two entries' vectors")
+    threshold: float = Field(description="The measured threshold for this language (bench/duplicate_guard.py)")

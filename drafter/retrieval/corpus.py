@@ -28,6 +28,7 @@ class Corpus:
         self._from = np.array([c.valid_from.timestamp() if c.valid_from else -np.inf for c in contents])
         self._to = np.array([c.valid_to.timestamp() if c.valid_to else np.inf for c in contents])
         self._rating = np.array([c.rating if c.rating is not None else np.nan for c in contents])
+        self.slugs = np.array([c.id for c in contents], dtype=object)
         self._tags: dict[str, list[int]] = {}
         self._products: dict[str, list[int]] = {}
         for row, c in enumerate(contents):

@@ -14,7 +14,7 @@ from typing import Literal
 
 import numpy as np
 
-from drafter.core.models import EntryVersion, Language, Passage, RankerScores, RetrievalFilter
+from drafter.core.models import EntryContent, EntryVersion, Language, Passage, RankerScores, RetrievalFilter
 from drafter.core.settings import RetrievalSettings
 from drafter.retrieval.batcher import QueryBatcher
 from drafter.retrieval.corpus import Corpus
@@ -294,6 +294,23 @@ class Retriever:
             return [self._search(state, query, language, query_vector, k, flt, False, "hybrid") for flt, k in searches]
 
         return await asyncio.to_thread(run)
+
+    def similar_entries(self, content: EntryContent, *, shop: str, k: int = 3) -> list[tuple[EntryVersion, float]]:
+        """Live entries of the same kind and language most like `content` (cosine of document vectors).
+
+        Its own earlier versions are left out; vectors are the documents' own, so scores compare with
+        `bench/duplicate_guard.py`'s thresholds.
+        """
+        state = self._fresh_state(shop)
+        if state is None or len(state.corpus) == 0:
+            return []
+        flt = RetrievalFilter(kinds=[content.kind], language=content.language)
+        mask = state.corpus.mask(flt, datetime.now(UTC)) & (state.corpus.slugs != content.id)
+        if not mask.any():
+            return []
+        vector = self._embedders[content.language].embed_documents([content.search_text()])[0]
+        hits = self._dense(state.indexes[content.language], state.corpus, vector, mask, k)
+        return [(state.corpus.by_id[i], round(score, 4)) for i, score in hits]
 
     def _language(self, query: str, flt: RetrievalFilter) -> Language:
         """Which dense index answers: the filter's language, else the query's script."""

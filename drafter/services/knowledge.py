@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Literal, Protocol
 
@@ -22,6 +22,7 @@ from drafter.core.models import (
     ImportIssue,
     ImportReport,
     Language,
+    NearDuplicate,
     Passage,
     RetrievalFilter,
 )
@@ -66,13 +67,36 @@ class KnowledgeIndex(Protocol):
     async def aembed(self, query: str, language: Language) -> np.ndarray | None:
         """The query's vector in `language`'s embedding space (None for an empty query)."""
 
+    def similar_entries(self, content: EntryContent, *, shop: str, k: int = 3) -> list[tuple[EntryVersion, float]]:
+        """Live entries of the same kind and language most like `content`, with their cosine similarity."""
+
 
 class KnowledgeService:
     """Reads and writes one shop's knowledge; tells the indexes after each committed write."""
 
-    def __init__(self, *, db: Database, index: KnowledgeIndex | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        index: KnowledgeIndex | None = None,
+        duplicate_thresholds: Mapping[Language, float] | None = None,
+    ) -> None:
         self._db = db
         self._index = index
+        self._duplicate_thresholds = duplicate_thresholds or {"en": 0.90, "zh": 0.98}
+
+    def near_duplicates(self, shop: str, content: EntryContent) -> list[NearDuplicate]:
+        """Existing entries that `content` would nearly repeat (same kind and language, above the threshold)."""
+        if self._index is None:
+            return []
+        threshold = self._duplicate_thresholds[content.language]
+        return [
+            NearDuplicate(
+                entry_id=v.content.id, version=v.version, title=v.content.title, similarity=score, threshold=threshold
+            )
+            for v, score in self._index.similar_entries(content, shop=shop)
+            if score >= threshold
+        ]
 
     def _require_shop(self, shops: ShopRepository, shop: str) -> None:
         if shops.get(shop) is None:

@@ -1,5 +1,6 @@
 """SQLAlchemy models and shop-scoped repositories."""
 
+from drafter.storage.campaigns import CampaignRepository
 from drafter.storage.database import Database
 from drafter.storage.drafts import DraftRepository
 from drafter.storage.embeddings import EmbeddingRepository
@@ -8,6 +9,7 @@ from drafter.storage.reviews import FollowUpRepository, ReviewRepository, Sugges
 from drafter.storage.shops import ShopRepository
 
 __all__ = [
+    "CampaignRepository",
     "Database",
     "DraftRepository",
     "EmbeddingRepository",

@@ -40,7 +40,8 @@ def call(
 
 def seed_shop_a(client: TestClient, keys: Keys) -> dict[str, str]:
     """Shop alpha gets a secret entry, a pending draft that retrieved it, and a reviewed draft that left a
-    follow-up and a suggestion; returns their ids by path parameter name."""
+    follow-up and a suggestion, and an open campaign for the secret entry with one answer; returns their ids by
+    path parameter name."""
     created = client.post(
         "/v1/knowledge/entries",
         json=body("faq-secret", title="Secret of shop A", body="Only shop A knows the zebra code."),
@@ -62,7 +63,17 @@ def seed_shop_a(client: TestClient, keys: Keys) -> dict[str, str]:
     ).json()
     assert reviewed["follow_ups"]
     assert reviewed["suggestion_id"]
+    campaign = client.post(
+        "/v1/knowledge/campaigns",
+        json={"question": "What is the zebra code?", "language": "en", "entry_id": "faq-secret"},
+        headers=keys.headers("alpha", Role.KNOWLEDGE_MANAGER),
+    ).json()
+    campaign_answer = client.post(
+        f"/v1/knowledge/campaigns/{campaign['id']}/answers", json={"text": "Only we know it."}, headers=agent
+    ).json()
     return {
+        "campaign_id": str(campaign["id"]),
+        "answer_id": str(campaign_answer["id"]),
         "draft_id": str(draft.json()["id"]),
         "conversation_id": "conv-secret",
         "follow_up_id": str(reviewed["follow_ups"][0]["id"]),
@@ -109,6 +120,14 @@ ISOLATION: dict[tuple[str, str], Any] = {
     ("GET", "/v1/knowledge/suggestions"): lambda r: r.json() == [],
     ("POST", "/v1/knowledge/suggestions/{suggestion_id}/approve"): lambda r: r.status_code == 404,
     ("POST", "/v1/knowledge/suggestions/{suggestion_id}/dismiss"): lambda r: r.status_code == 404,
+    ("GET", "/v1/knowledge/campaigns"): lambda r: r.json() == [],
+    # Shop b has no faq-secret of its own to open a campaign for.
+    ("POST", "/v1/knowledge/campaigns"): lambda r: r.status_code == 422 and r.json()["error"]["field"] == "entry_id",
+    ("GET", "/v1/knowledge/campaigns/{campaign_id}"): lambda r: r.status_code == 404,
+    ("POST", "/v1/knowledge/campaigns/{campaign_id}/answers"): lambda r: r.status_code == 404,
+    ("PUT", "/v1/knowledge/campaigns/{campaign_id}/answers/{answer_id}/rating"): lambda r: r.status_code == 404,
+    ("POST", "/v1/knowledge/campaigns/{campaign_id}/promote"): lambda r: r.status_code == 404,
+    ("POST", "/v1/knowledge/campaigns/{campaign_id}/close"): lambda r: r.status_code == 404,
 }
 PAYLOADS: dict[tuple[str, str], dict[str, Any]] = {
     ("PUT", "/v1/knowledge/entries/{entry_id}"): {"json": body("faq-secret", body="overwritten by b")},
@@ -123,6 +142,10 @@ PAYLOADS: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/v1/follow-ups/{follow_up_id}/close"): {"json": {}},
     ("POST", "/v1/knowledge/suggestions/{suggestion_id}/approve"): {"json": {}},
     ("POST", "/v1/knowledge/suggestions/{suggestion_id}/dismiss"): {"json": {"reason": "not mine"}},
+    ("POST", "/v1/knowledge/campaigns"): {"json": {"question": "zebra?", "language": "en", "entry_id": "faq-secret"}},
+    ("POST", "/v1/knowledge/campaigns/{campaign_id}/answers"): {"json": {"text": "b's answer"}},
+    ("PUT", "/v1/knowledge/campaigns/{campaign_id}/answers/{answer_id}/rating"): {"json": {"rating": 1}},
+    ("POST", "/v1/knowledge/campaigns/{campaign_id}/promote"): {"json": {"answer_id": 1}},
 }
 
 
@@ -148,6 +171,9 @@ def test_shop_b_can_read_or_change_nothing_of_shop_a(client: TestClient, keys: K
     assert ids["follow_up_id"] in [str(f["id"]) for f in a_follow_ups]
     a_suggestions = client.get("/v1/knowledge/suggestions", headers=a_agent).json()
     assert ids["suggestion_id"] in [str(s["id"]) for s in a_suggestions]
+    a_campaign = client.get(f"/v1/knowledge/campaigns/{ids['campaign_id']}", headers=a_agent).json()
+    assert (a_campaign["status"], a_campaign["answer_count"]) == ("open", 1)
+    assert a_campaign["answers"][0]["ratings"] == 0
 
 
 @pytest.mark.parametrize("role", [Role.AGENT, Role.EVALUATOR])

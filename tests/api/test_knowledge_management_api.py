@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from drafter.bootstrap import Services
+from drafter.bootstrap import Services, build_services
 from drafter.core.models import Role
+from drafter.core.settings import Settings
 from drafter.services.knowledge_files import read_entries
 from drafter.storage import KnowledgeRepository
 from tests.api.test_knowledge_api import body
@@ -200,3 +201,39 @@ def test_the_demo_shop_round_trips_through_the_import_api(
     report = client.post("/v1/knowledge/import", params={"sync": True}, json=exported, headers=km).json()
     assert (report["created"], report["updated"], report["removed"]) == ([], [], [])
     assert len(report["unchanged"]) == len(exported)
+
+
+def test_creating_a_near_duplicate_warns_with_the_other_entry(client: TestClient, km: dict[str, str]) -> None:
+    original = body("faq-returns", body="Unworn items can be returned within 7 days of delivery for a full refund.")
+    assert client.post(ENTRIES, json=original, headers=km).json()["warnings"] == []
+    copy = {**original, "id": "faq-returns-copy"}
+    created = client.post(ENTRIES, json=copy, headers=km)
+    assert created.status_code == 201  # a warning, not a refusal
+    [warning] = created.json()["warnings"]
+    assert (warning["code"], warning["entry_id"], warning["version"]) == ("near_duplicate", "faq-returns", 1)
+    assert warning["similarity"] >= warning["threshold"]
+    other_kind = {**original, "id": "policy-returns", "kind": "policy"}
+    assert client.post(ENTRIES, json=other_kind, headers=km).json()["warnings"] == []
+    distinct = body("faq-shipping", title="How long is shipping?", body="Parcels ship in 24 hours by ZTO.")
+    assert client.post(ENTRIES, json=distinct, headers=km).json()["warnings"] == []
+
+
+@pytest.mark.slow
+def test_the_duplicate_guard_with_the_real_embedders(settings: Settings) -> None:
+    """The measured thresholds on the real models: a copy-and-edit is flagged, a distinct FAQ is not."""
+    built = build_services(settings)
+    try:
+        built.db.upgrade()
+        built.access.ensure_shop("demo", "Demo")
+        built.knowledge.import_path("demo", KNOWLEDGE)
+        for entry in read_entries(KNOWLEDGE):
+            if entry.id in {"faq-where-is-my-order", "faq-where-is-my-order-zh"}:
+                sentences = entry.body.split("\n")
+                edited = entry.model_copy(update={"id": f"{entry.id}-2", "body": "\n".join(sentences[:-1])})
+                assert [d.entry_id for d in built.knowledge.near_duplicates("demo", edited)] == [entry.id]
+                fresh = entry.model_copy(
+                    update={"id": "faq-new", "title": "Do you sell gift cards?", "body": "Not yet, sorry."}
+                )
+                assert built.knowledge.near_duplicates("demo", fresh) == []
+    finally:
+        built.close()

@@ -24,7 +24,14 @@ def test_published_entry_is_found_within_a_second(client: TestClient, keys: Keys
     assert time.monotonic() - started < 1.0
     passage = found.json()["passages"][0]
     assert (passage["entry_id"], passage["version"]) == ("faq-wrap", 1)
-    assert set(passage["scores"]) == {"dense_rank", "dense_score", "lexical_rank", "lexical_score", "fused"}
+    assert set(passage["scores"]) == {
+        "dense_rank",
+        "dense_score",
+        "lexical_rank",
+        "lexical_score",
+        "featured_boost",
+        "fused",
+    }
 
 
 def test_modes_and_filters_are_accepted(client: TestClient, keys: Keys) -> None:

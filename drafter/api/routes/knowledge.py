@@ -71,13 +71,15 @@ def list_entries(
 @router.post(
     "/entries",
     status_code=201,
-    summary="Create an entry (version 1)",
+    summary="Create an entry (version 1); `warnings` lists existing entries it nearly repeats",
     responses={409: {"model": ErrorBody, "description": "The id is taken"}},
 )
-def create_entry(body: EntryWrite, identity: Editor, services: ServicesDep, response: Response) -> EntryPublic:
-    version = services.knowledge.create(identity.shop, body)
+async def create_entry(body: EntryWrite, identity: Editor, services: ServicesDep, response: Response) -> EntryPublic:
+    warnings = await asyncio.to_thread(services.knowledge.near_duplicates, identity.shop, body)
+    version = await asyncio.to_thread(services.knowledge.create, identity.shop, body)
     response.headers["Location"] = f"/v1/knowledge/entries/{version.content.id}"
-    return _entry_response(response, EntryPublic.of(version))
+    created = EntryPublic.of(version).model_copy(update={"warnings": warnings})
+    return _entry_response(response, created)
 
 
 @router.get("/entries/{entry_id}", summary="Read an entry's latest version", responses=NOT_FOUND)
