@@ -21,6 +21,7 @@ from drafter.services.access import AccessService
 from drafter.services.campaigns import CampaignService
 from drafter.services.drafting import DraftService
 from drafter.services.follow_ups import FollowUpService
+from drafter.services.gaps import GapService
 from drafter.services.insights import InsightService
 from drafter.services.knowledge import KnowledgeService
 from drafter.services.planner import Planner
@@ -45,6 +46,7 @@ class Services:
     follow_ups: FollowUpService
     suggestions: SuggestionService
     insights: InsightService
+    gaps: GapService
     campaigns: CampaignService
 
     def close(self) -> None:
@@ -146,6 +148,15 @@ def build_services(
         follow_ups=FollowUpService(db=db, clock=now),
         suggestions=suggestions,
         insights=InsightService(db=db),
+        gaps=GapService(
+            db=db,
+            index=retriever,
+            low_scores={"en": settings.retrieval.gap_low_score_en, "zh": settings.retrieval.gap_low_score_zh},
+            cluster_thresholds={
+                "en": settings.retrieval.gap_cluster_threshold_en,
+                "zh": settings.retrieval.gap_cluster_threshold_zh,
+            },
+        ),
         campaigns=CampaignService(
             db=db,
             knowledge=knowledge,

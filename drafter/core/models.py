@@ -249,3 +249,28 @@ class NearDuplicate(Frozen):
     title: str
     similarity: float = Field(description="Cosine of the two entries' vectors")
     threshold: float = Field(description="The measured threshold for this language (bench/duplicate_guard.py)")
+
+
+class GapEntry(Frozen):
+    entry_id: str
+    title: str
+    kind: EntryKind
+    dense_score: float | None
+
+
+class GapCluster(Frozen):
+    """Customer questions, alike in meaning, that the knowledge base answered badly."""
+
+    language: Language
+    count: int
+    reasons: dict[str, int] = Field(description="low_score, rejected, rewritten: how many drafts showed each")
+    examples: list[str] = Field(description="Up to five questions, personal data replaced by slots")
+    draft_ids: list[str] = Field(description="Up to ten of the drafts")
+    nearest: list[GapEntry] = Field(description="What retrieval finds for the most central question today")
+
+
+class GapReport(Frozen):
+    start: datetime | None
+    end: datetime | None
+    candidates: int = Field(description="Drafts with a low best score, rejected, or rewritten")
+    clusters: list[GapCluster]

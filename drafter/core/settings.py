@@ -48,6 +48,12 @@ class RetrievalSettings(_Group):
     # 139 distinct entries per language; e5 compresses cosines near 1, hence its higher threshold.
     duplicate_threshold_en: float = Field(default=0.90, gt=0, le=1, description="Near-duplicate warning, English")
     duplicate_threshold_zh: float = Field(default=0.98, gt=0, le=1, description="Near-duplicate warning, Chinese")
+    # Gaps: a draft's best dense score below what 90% of answerable labelled questions reach is "low"; questions
+    # join a gap cluster above these cosines (bench/suggestion_merge.py: about 60% of such pairs share an answer).
+    gap_low_score_en: float = Field(default=0.41, ge=0, le=1)
+    gap_low_score_zh: float = Field(default=0.886, ge=0, le=1)
+    gap_cluster_threshold_en: float = Field(default=0.60, gt=0, le=1)
+    gap_cluster_threshold_zh: float = Field(default=0.93, gt=0, le=1)
     featured_boost: float = Field(
         default=1.0,
         ge=0,

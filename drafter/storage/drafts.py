@@ -10,7 +10,7 @@ from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
 from drafter.core.drafts import Draft, DraftRequest, DraftStatus, ReviewStatus
-from drafter.storage.tables import DraftCitationRow, DraftEventRow, DraftRow
+from drafter.storage.tables import DraftCitationRow, DraftEventRow, DraftRow, ReviewRow
 
 
 def customer_turns(request: DraftRequest) -> int:
@@ -166,3 +166,18 @@ class DraftRepository:
         total = self._s.scalar(select(func.count()).select_from(stmt.subquery())) or 0
         rows = self._s.scalars(stmt.order_by(DraftRow.created_at.desc()).limit(limit).offset(offset))
         return list(rows), total
+
+    def with_reviews(
+        self, shop: str, start: datetime | None, end: datetime | None
+    ) -> list[tuple[DraftRow, str | None, str | None]]:
+        """Drafts made in [start, end) with their review's action and primary edit class (None when unreviewed)."""
+        stmt = (
+            select(DraftRow, ReviewRow.action, ReviewRow.primary_class)
+            .outerjoin(ReviewRow, ReviewRow.draft_id == DraftRow.id)
+            .where(DraftRow.shop_id == shop)
+        )
+        if start is not None:
+            stmt = stmt.where(DraftRow.created_at >= start)
+        if end is not None:
+            stmt = stmt.where(DraftRow.created_at < end)
+        return [(row, action, primary) for row, action, primary in self._s.execute(stmt.order_by(DraftRow.created_at))]

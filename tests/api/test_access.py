@@ -100,6 +100,7 @@ ISOLATION: dict[tuple[str, str], Any] = {
     ("GET", "/v1/knowledge/entries/{entry_id}/versions/{version}/drafts"): lambda r: r.status_code == 404,
     # Importing the same id in shop b makes b's own entry; shop a's is checked unchanged below.
     ("POST", "/v1/knowledge/import"): lambda r: r.status_code == 200 and r.json()["created"] == ["faq-secret"],
+    ("GET", "/v1/knowledge/gaps"): lambda r: r.json()["candidates"] == 0 and r.json()["clusters"] == [],
     ("GET", "/v1/knowledge/revision"): lambda r: r.json() == {"shop": "beta", "revision": 0},
     ("POST", "/v1/knowledge/search"): lambda r: r.status_code == 200 and r.json()["passages"] == [],
     # Creating the same id in shop b makes b's own entry; shop a's is checked unchanged below.

@@ -2,31 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
 from drafter.api.deps import Reader, ServicesDep
 from drafter.api.errors import ERROR_RESPONSES
+from drafter.api.params import End, Start, window
 from drafter.api.telemetry import CONTENT_TYPE, Telemetry
 from drafter.core.drafts import Intent
-from drafter.core.errors import InvalidInput
 from drafter.core.reviews import DraftingMetrics, MetricsQuery, VocReport
 from drafter.review.voc import Department
 
 router = APIRouter(tags=["insights"], responses=ERROR_RESPONSES)
-Start = Annotated[datetime | None, Query(alias="from", description="Start, inclusive (ISO 8601 with a zone)")]
-End = Annotated[datetime | None, Query(alias="to", description="End, exclusive (ISO 8601 with a zone)")]
-
-
-def _window(start: datetime | None, end: datetime | None) -> tuple[datetime | None, datetime | None]:
-    for name, value in (("from", start), ("to", end)):
-        if value is not None and value.tzinfo is None:
-            raise InvalidInput(f"{name} needs a time zone, e.g. 2026-11-22T00:00:00+08:00", field=name)
-    if start is not None and end is not None and end <= start:
-        raise InvalidInput("to must be after from", field="to")
-    return start, end
 
 
 @router.get("/v1/metrics/drafting", summary="Acceptance, edits, time to approve, SLA, blocks: per intent and entry")
@@ -38,7 +26,7 @@ def drafting_metrics(
     agent: Annotated[str | None, Query(min_length=1, max_length=120, description="The agent's key name")] = None,
     intent: Intent | None = None,
 ) -> DraftingMetrics:
-    start, end = _window(start, end)
+    start, end = window(start, end)
     return services.insights.drafting(identity.shop, MetricsQuery(start=start, end=end, agent=agent, intent=intent))
 
 
@@ -50,7 +38,7 @@ def voice_of_customer(
     end: End = None,
     department: Department | None = None,
 ) -> VocReport:
-    start, end = _window(start, end)
+    start, end = window(start, end)
     return services.insights.voc(identity.shop, start, end, department.value if department else None)
 
 

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Header, Path, Query, Request, Response
 
 from drafter.api.deps import Editor, Reader, ServicesDep
 from drafter.api.errors import ERROR_RESPONSES
+from drafter.api.params import End, Start, window
 from drafter.api.schemas import (
     CitingDrafts,
     EntryList,
@@ -21,7 +22,7 @@ from drafter.api.schemas import (
     SearchResponse,
 )
 from drafter.core.errors import InvalidInput
-from drafter.core.models import SLUG_PATTERN, TAG_PATTERN, EntryKind, EntryStatus, ImportReport, Language
+from drafter.core.models import SLUG_PATTERN, TAG_PATTERN, EntryKind, EntryStatus, GapReport, ImportReport, Language
 from drafter.services.knowledge import UploadFormat
 from drafter.storage import EntryQuery
 
@@ -215,6 +216,19 @@ async def import_entries(
     return await asyncio.to_thread(
         services.knowledge.import_upload, identity.shop, data, IMPORT_TYPES[media], dry_run=dry_run, sync=sync
     )
+
+
+@router.get("/gaps", summary="Questions the knowledge base answers badly (low scores, rejections, rewrites), clustered")
+async def knowledge_gaps(
+    identity: Reader,
+    services: ServicesDep,
+    start: Start = None,
+    end: End = None,
+    min_count: Annotated[int, Query(ge=1, le=10_000, description="Smallest cluster to list")] = 1,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> GapReport:
+    start, end = window(start, end)
+    return await asyncio.to_thread(services.gaps.gaps, identity.shop, start, end, min_count=min_count, limit=limit)
 
 
 @router.get("/revision", summary="Your shop's knowledge revision (moves on every change)")
