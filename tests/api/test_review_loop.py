@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +17,7 @@ from drafter.core.models import Role
 from drafter.core.settings import Settings
 from drafter.retrieval import SentenceTransformerEmbedder
 from tests.api.test_reviews_api import DAMAGED, START, draft, review
-from tests.conftest import KNOWLEDGE, Keys
+from tests.conftest import KNOWLEDGE, Keys, make_settings
 from tests.fakes import Clock, HashEmbedder
 
 
@@ -45,7 +46,9 @@ def agent(client: TestClient, keys: Keys, services: Services) -> dict[str, str]:
 
 
 @pytest.mark.slow
-def test_the_full_review_loop_with_the_real_embedder(settings: Settings, clock: Clock) -> None:
+def test_the_full_review_loop_with_the_real_embedder(tmp_path: Path, clock: Clock) -> None:
+    """SQLite only: the hash-embedder run below covers PostgreSQL; this one proves retrieval finds the new entry."""
+    settings = make_settings(f"sqlite:///{tmp_path / 'loop.db'}", tmp_path)
     built = _services(settings, clock, SentenceTransformerEmbedder())
     try:
         with TestClient(create_app(settings, services=built)) as client:
