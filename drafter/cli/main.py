@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 from rich.console import Console
@@ -13,7 +13,7 @@ from rich.table import Table
 
 from drafter.core.errors import DrafterError, ImportFailed
 from drafter.core.log_config import configure_logging
-from drafter.core.models import Role
+from drafter.core.models import ImportReport, Role
 from drafter.core.settings import Settings
 
 app = typer.Typer(no_args_is_help=True, help="Drafter: reply drafts for e-commerce customer-service agents.")
@@ -113,7 +113,7 @@ def _progress() -> Progress:
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err, transient=True)
 
 
-def _import(settings: Settings, shop: str, path: Path, *, dry_run: bool) -> None:
+def _import(settings: Settings, shop: str, path: Path, *, dry_run: bool, sync: bool = False) -> None:
     from drafter.bootstrap import build_services
 
     services = build_services(settings)
@@ -122,7 +122,11 @@ def _import(settings: Settings, shop: str, path: Path, *, dry_run: bool) -> None
         with _progress() as bar:
             task = bar.add_task("importing", total=None)
             report = services.knowledge.import_path(
-                shop, path, dry_run=dry_run, progress=lambda done, total: bar.update(task, completed=done, total=total)
+                shop,
+                path,
+                dry_run=dry_run,
+                sync=sync,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
             if not dry_run:
                 index_task = bar.add_task("indexing", total=None)
@@ -133,35 +137,85 @@ def _import(settings: Settings, shop: str, path: Path, *, dry_run: bool) -> None
         raise _fail(exc) from exc
     finally:
         services.close()
-    table = Table(title=f"{'dry run: ' if dry_run else ''}import into {shop} (revision {report.revision})")
-    for column in ("created", "updated", "unchanged"):
+    _print_report(report, shop)
+
+
+def _print_report(report: ImportReport, shop: str) -> None:
+    """A summary table, then what changes entry by entry (on a dry run, what would)."""
+    title = f"{'dry run: ' if report.dry_run else ''}import into {shop} (revision {report.revision})"
+    table = Table(title=title)
+    columns = {
+        "new": report.created,
+        "changed": report.updated,
+        "unchanged": report.unchanged,
+        "removed": report.removed,
+    }
+    for column in columns:
         table.add_column(column, justify="right")
-    table.add_row(str(len(report.created)), str(len(report.updated)), str(len(report.unchanged)))
+    table.add_row(*(str(len(v)) for v in columns.values()))
     console.print(table)
+    if report.created or report.updated or report.removed:
+        details = Table(title="what changes" if not report.dry_run else "what would change")
+        details.add_column("entry")
+        details.add_column("change")
+        details.add_column("fields")
+        for entry in report.created:
+            details.add_row(entry, "new", "")
+        for entry in report.updated:
+            details.add_row(entry, "changed", ", ".join(report.changes.get(entry, [])))
+        for entry in report.removed:
+            details.add_row(entry, "archived (not in the import)", "")
+        console.print(details)
 
 
 @kb_app.command("import")
 def kb_import(
-    path: Annotated[Path, typer.Argument(help="A knowledge_base/ folder, a .md or a .jsonl file")],
+    path: Annotated[Path, typer.Argument(help="A knowledge_base/ folder, a .md, .jsonl or .csv file")],
     shop: ShopOpt = "demo",
     dry_run: Annotated[bool, typer.Option(help="Validate and report; change nothing")] = False,
+    sync: Annotated[bool, typer.Option(help="PATH is the whole knowledge base: archive entries it omits")] = False,
 ) -> None:
     """Import entries: all files are validated first; then everything is written in one transaction."""
-    _import(_settings(), shop, path, dry_run=dry_run)
+    _import(_settings(), shop, path, dry_run=dry_run, sync=sync)
+
+
+@kb_app.command("diff")
+def kb_diff(
+    path: Annotated[Path, typer.Argument(help="A knowledge_base/ folder, a .md, .jsonl or .csv file")],
+    shop: ShopOpt = "demo",
+    sync: Annotated[bool, typer.Option(help="Also list the entries a --sync import would archive")] = False,
+) -> None:
+    """What `kb import` would change, entry by entry and field by field; changes nothing."""
+    _import(_settings(), shop, path, dry_run=True, sync=sync)
 
 
 @kb_app.command("export")
-def kb_export(path: Annotated[Path, typer.Argument(help="Folder to write")], shop: ShopOpt = "demo") -> None:
-    """Write the latest version of every entry in the folder format."""
+def kb_export(
+    path: Annotated[Path, typer.Argument(help="Folder, .csv or .jsonl file to write")],
+    shop: ShopOpt = "demo",
+    format: Annotated[
+        Literal["folder", "csv", "jsonl"] | None,
+        typer.Option(
+            "--format", help="Default: from PATH's suffix (.csv, .jsonl, else folder), which it must agree with"
+        ),
+    ] = None,
+) -> None:
+    """Write the latest version of every entry (drafts and archived too); `kb import` reads it back."""
     from drafter.services.knowledge import KnowledgeService
-    from drafter.services.knowledge_files import write_entries
+    from drafter.services.knowledge_files import choose_format, write_entries
 
     db = _database(_settings())
     try:
-        count = write_entries(KnowledgeService(db=db).export(shop), path)
+        chosen = choose_format(path, format)
+        count = write_entries(KnowledgeService(db=db).export(shop), path, format=chosen)
     except DrafterError as exc:
         raise _fail(exc) from exc
-    console.print(f"wrote {count} entries to {path}")
+    except (OSError, ValueError) as exc:  # an unwritable path, or a value the format cannot carry
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(code=2) from exc
+    finally:
+        db.dispose()
+    console.print(f"wrote {count} entries to {path} ({chosen})")
 
 
 @kb_app.command("reindex")

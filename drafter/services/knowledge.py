@@ -107,11 +107,18 @@ class KnowledgeService:
             self._index.refresh(shop)
 
     def import_path(
-        self, shop: str, path: Path, *, dry_run: bool = False, progress: Progress | None = None
+        self,
+        shop: str,
+        path: Path,
+        *,
+        dry_run: bool = False,
+        sync: bool = False,
+        progress: Progress | None = None,
     ) -> ImportReport:
         """Validate every file under `path` (and its shop.yaml), then import all of it in one transaction."""
         profile = read_profile(path)
-        return self.import_entries(shop, read_entries(path), dry_run=dry_run, progress=progress, profile=profile)
+        entries = read_entries(path)
+        return self.import_entries(shop, entries, dry_run=dry_run, sync=sync, progress=progress, profile=profile)
 
     def import_upload(
         self, shop: str, data: bytes, fmt: UploadFormat, *, dry_run: bool = False, sync: bool = False
