@@ -239,3 +239,22 @@ def test_the_duplicate_guard_with_the_real_embedders(tmp_path: Path) -> None:
             assert built.knowledge.near_duplicates("demo", fresh) == []
     finally:
         built.close()
+
+
+def test_a_promotion_starts_and_ends_by_its_window(client: TestClient, km: dict[str, str]) -> None:
+    now = datetime.now(UTC)
+    window = {"valid_from": (now + timedelta(days=1)).isoformat(), "valid_to": (now + timedelta(days=3)).isoformat()}
+    promo = body("policy-double-11", kind="policy", title="Double 11 sale", body="20% off everything.", **window)
+    assert client.post(ENTRIES, json=promo, headers=km).status_code == 201
+
+    def found(moment: datetime) -> bool:
+        search = {"query": "Double 11 sale discount", "filter": {"valid_at": moment.isoformat()}}
+        passages = client.post("/v1/knowledge/search", json=search, headers=km).json()["passages"]
+        return "policy-double-11" in [p["entry_id"] for p in passages]
+
+    assert not found(now)  # not started
+    assert found(now + timedelta(days=2))  # running
+    assert not found(now + timedelta(days=3))  # valid_to is exclusive
+    backwards = {**promo, "id": "policy-bad-window", "valid_to": (now - timedelta(days=1)).isoformat()}
+    refused = client.post(ENTRIES, json=backwards, headers=km)
+    assert refused.status_code == 422
