@@ -36,6 +36,9 @@ bench: $(STAMP)
 	$(BIN)/python bench/retrieval.py
 	$(BIN)/python bench/retrieval.py --language zh
 	$(BIN)/python bench/drafting.py
+	$(BIN)/python bench/suggestion_merge.py
+	$(BIN)/python bench/duplicate_guard.py
+	$(BIN)/python bench/knowledge_import.py --entries 1000
 
 eval-analysis: $(STAMP)
 	$(BIN)/python -m drafter.evaluation.analysis_eval evals/datasets/analysis.jsonl --exemplars prompts/intent_exemplars.jsonl
