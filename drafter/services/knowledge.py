@@ -275,9 +275,12 @@ class KnowledgeService:
         self, shop: str, entry_id: str, version: int, *, limit: int = 50, offset: int = 0
     ) -> tuple[list[CitingDraft], int]:
         """Drafts that cited this version: who may have been told what it said."""
-        if version not in {v.version for v in self.versions(shop, entry_id)}:
-            raise NotFound(f"entry {entry_id!r} has no version {version}")
         with self._db.transaction() as session:
+            known = {v.version for v in KnowledgeRepository(session).versions(shop, entry_id)}
+            if not known:
+                raise NotFound(f"no entry {entry_id!r} in shop {shop!r}")
+            if version not in known:
+                raise NotFound(f"entry {entry_id!r} has no version {version}")
             rows, total = DraftRepository(session).citing(shop, entry_id, version, limit=limit, offset=offset)
             return [
                 CitingDraft(

@@ -129,15 +129,6 @@ class KnowledgeRepository:
         )
         return [_version(r) for r in rows]
 
-    def latest_hashes(self, shop: str) -> dict[str, str]:
-        """Slug -> content hash of the latest version, for change detection."""
-        rows = self._s.execute(
-            select(VersionRow.slug, VersionRow.content_hash)
-            .join(EntryRow, (VersionRow.entry_id == EntryRow.id) & (VersionRow.version == EntryRow.latest_version))
-            .where(EntryRow.shop_id == shop)
-        )
-        return dict(rows.all())
-
     def write(
         self, shop: str, content: EntryContent, *, revision: int, expected_version: int | None = None
     ) -> EntryVersion:
