@@ -2,7 +2,7 @@
 
 from drafter.review.edits import EditAnalysis, EditClass, analyse_edit
 from drafter.review.promises import Promise, extract_promises
-from drafter.review.scrub import scrub
+from drafter.review.scrub import scrub, scrub_for
 from drafter.review.voc import Department, VocTag, route
 
 __all__ = [
@@ -15,4 +15,5 @@ __all__ = [
     "extract_promises",
     "route",
     "scrub",
+    "scrub_for",
 ]

@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
+from drafter.core.drafts import DraftRequest
 from drafter.core.personal_data import ADDRESS_EN, ADDRESS_ZH, EMAIL, ID_CARD, PHONE, PHONE_SPACED
 
 _Step = Callable[[str], str]
@@ -158,3 +159,17 @@ def _known(values: Sequence[str], *, min_length: int) -> list[re.Pattern[str]]:
         end = r"(?![A-Za-z0-9])" if value[-1].isascii() and value[-1].isalnum() else ""
         patterns.append(re.compile(start + re.escape(value) + end))
     return patterns
+
+
+def scrub_for(request: DraftRequest, text: str | None = None) -> str:
+    """`text` (by default the customer's last message) scrubbed of what `request` knows: the customer's and
+    agent's names, its order and tracking numbers, and every pattern `scrub` knows."""
+    if text is None:
+        text = next(m.text for m in reversed(request.conversation) if m.role == "customer")
+    return scrub(
+        text,
+        names=[request.customer.name] if request.customer and request.customer.name else [],
+        agent_names=[request.agent_name] if request.agent_name else [],
+        order_ids=[o.id for o in request.orders],
+        tracking=[o.tracking for o in request.orders if o.tracking],
+    )

@@ -20,7 +20,7 @@ import numpy as np
 
 from drafter.core.drafts import Draft, DraftRequest
 from drafter.core.models import GapCluster, GapEntry, GapReport, Language, Passage, RetrievalFilter
-from drafter.review.scrub import scrub
+from drafter.review.scrub import scrub_for
 from drafter.storage import Database, DraftRepository
 
 
@@ -98,7 +98,7 @@ class GapService:
                     if applies
                 ]
                 if reasons:
-                    found.append(_Candidate(row.id, language, _question(request), reasons))
+                    found.append(_Candidate(row.id, language, scrub_for(request), reasons))
             return found
 
     def _clusters(self, shop: str, language: Language, group: list[_Candidate]) -> list[GapCluster]:
@@ -133,15 +133,3 @@ class GapService:
                 for p in nearest
             ],
         )
-
-
-def _question(request: DraftRequest) -> str:
-    """The customer's last message, with the names, orders and numbers the request knows replaced by slots."""
-    asked = next(m.text for m in reversed(request.conversation) if m.role == "customer")
-    return scrub(
-        asked,
-        names=[request.customer.name] if request.customer and request.customer.name else [],
-        agent_names=[request.agent_name] if request.agent_name else [],
-        order_ids=[o.id for o in request.orders],
-        tracking=[o.tracking for o in request.orders if o.tracking],
-    )

@@ -21,7 +21,7 @@ from drafter.core.drafts import Draft, DraftRequest
 from drafter.core.errors import Conflict, InvalidInput, NotFound
 from drafter.core.models import EntryContent, EntryKind, EntryVersion, Identity
 from drafter.core.reviews import Suggestion, SuggestionApproval, SuggestionDismissal
-from drafter.review.scrub import scrub
+from drafter.review.scrub import scrub_for
 from drafter.services.knowledge import KnowledgeIndex, KnowledgeService
 from drafter.storage import Database, SuggestionRepository
 from drafter.storage.tables import SuggestionRow
@@ -89,21 +89,14 @@ class SuggestionService:
         self, shop: str, draft: Draft, request: DraftRequest, final: str, rating: int, intent: str, language: str
     ) -> SuggestionCandidate:
         """Scrub the question and the reply; embed the question, which decides what counts as a duplicate."""
-        known = {
-            "names": [request.customer.name] if request.customer and request.customer.name else [],
-            "agent_names": [request.agent_name] if request.agent_name else [],
-            "order_ids": [o.id for o in request.orders],
-            "tracking": [o.tracking for o in request.orders if o.tracking],
-        }
-        asked = next(m.text for m in reversed(request.conversation) if m.role == "customer")
-        question = scrub(asked, **known)
+        question = scrub_for(request)
         vector = await self._index.aembed(question, "zh" if language == "zh" else "en")
         return SuggestionCandidate(
             draft_id=draft.id,
             language=language,
             intent=intent,
             question=question,
-            reply=scrub(final, **known),
+            reply=scrub_for(request, final),
             rating=rating,
             tags=[intent.replace("_", "-")],
             vector=None if vector is None else np.asarray(vector, np.float32).tobytes(),
