@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
+from drafter.api.telemetry import Telemetry
 from drafter.bootstrap import Services
 from drafter.core.errors import Forbidden, Unauthenticated
 from drafter.core.models import Identity, Role
@@ -18,6 +19,14 @@ def get_services(request: Request) -> Services:
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def get_telemetry(request: Request) -> Telemetry:
+    telemetry: Telemetry = request.app.state.telemetry
+    return telemetry
+
+
+TelemetryDep = Annotated[Telemetry, Depends(get_telemetry)]
 
 
 def get_identity(services: ServicesDep, authorization: Annotated[str | None, Header()] = None) -> Identity:

@@ -6,13 +6,12 @@ import json
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path
 from fastapi.responses import StreamingResponse
 
-from drafter.api.deps import Drafter, Reviewer, ServicesDep
+from drafter.api.deps import Drafter, Reviewer, ServicesDep, TelemetryDep
 from drafter.api.errors import ERROR_RESPONSES
 from drafter.api.schemas import ErrorBody, RefineRequest
-from drafter.api.telemetry import Telemetry
 from drafter.core.drafts import Draft, DraftRequest
 from drafter.core.errors import DrafterError
 
@@ -38,8 +37,7 @@ def _sse(event: str, data: object) -> str:
     responses={**NOT_FOUND, **STREAM_DOC},
     response_model=Draft,
 )
-async def create_draft(body: DraftRequest, identity: Drafter, services: ServicesDep, request: Request) -> Any:
-    telemetry: Telemetry = request.app.state.telemetry
+async def create_draft(body: DraftRequest, identity: Drafter, services: ServicesDep, telemetry: TelemetryDep) -> Any:
     if not body.options.stream:
         draft = await services.drafts.draft(identity.shop, body)
         telemetry.drafted(draft)
@@ -69,9 +67,8 @@ def get_draft(draft_id: DraftId, identity: Reviewer, services: ServicesDep) -> D
     responses=NOT_FOUND,
 )
 async def refine_draft(
-    draft_id: DraftId, body: RefineRequest, identity: Drafter, services: ServicesDep, request: Request
+    draft_id: DraftId, body: RefineRequest, identity: Drafter, services: ServicesDep, telemetry: TelemetryDep
 ) -> Draft:
     draft = await services.drafts.refine(identity.shop, draft_id, body.instruction)
-    telemetry: Telemetry = request.app.state.telemetry
     telemetry.drafted(draft)
     return draft

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 
-from drafter.api.deps import Reader, ServicesDep
+from drafter.api.deps import Reader, ServicesDep, TelemetryDep
 from drafter.api.errors import ERROR_RESPONSES
 from drafter.api.params import End, Start, window
-from drafter.api.telemetry import CONTENT_TYPE, Telemetry
+from drafter.api.telemetry import CONTENT_TYPE
 from drafter.core.drafts import Intent
 from drafter.core.reviews import DraftingMetrics, MetricsQuery, VocReport
 from drafter.review.voc import Department
@@ -43,6 +43,5 @@ def voice_of_customer(
 
 
 @router.get("/metrics", summary="Prometheus metrics (no shop, customer or key data in labels)", tags=["health"])
-def prometheus(request: Request) -> Response:
-    telemetry: Telemetry = request.app.state.telemetry
+def prometheus(telemetry: TelemetryDep) -> Response:
     return Response(content=telemetry.exposition(), media_type=CONTENT_TYPE)

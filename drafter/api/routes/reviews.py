@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query
 
-from drafter.api.deps import Drafter, Reader, Reviewer, ServicesDep
+from drafter.api.deps import Drafter, Reader, Reviewer, ServicesDep, TelemetryDep
 from drafter.api.errors import ERROR_RESPONSES
 from drafter.api.routes.drafts import NOT_FOUND, DraftId
 from drafter.api.schemas import ErrorBody, StaleDrafts
-from drafter.api.telemetry import Telemetry
 from drafter.core.drafts import Draft
 from drafter.core.errors import DrafterError
 from drafter.core.reviews import AuditEvent, ConversationMessage, FollowUp, FollowUpClose, Review, ReviewRequest
@@ -32,26 +31,21 @@ REFUSED: dict[int | str, dict[str, Any]] = {
 ConversationId = Annotated[str, Path(min_length=1, max_length=80, description="The inbox's conversation id")]
 
 
-def _telemetry(request: Request) -> Telemetry:
-    telemetry: Telemetry = request.app.state.telemetry
-    return telemetry
-
-
 @router.post(
     "/v1/drafts/{draft_id}/review",
     summary="Approve, edit or reject a draft; edited text is checked by the same guardrails",
     responses={**NOT_FOUND, **CONFLICT, **REFUSED},
 )
 async def review_draft(
-    draft_id: DraftId, body: ReviewRequest, identity: Drafter, services: ServicesDep, request: Request
+    draft_id: DraftId, body: ReviewRequest, identity: Drafter, services: ServicesDep, telemetry: TelemetryDep
 ) -> Review:
     try:
         review = await services.reviews.review(identity, draft_id, body)
     except DrafterError as exc:
         if exc.code in {"guardrail_blocked", "draft_stale"}:
-            _telemetry(request).refused(exc.code)
+            telemetry.refused(exc.code)
         raise
-    _telemetry(request).reviewed(review)
+    telemetry.reviewed(review)
     return review
 
 
