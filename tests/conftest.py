@@ -15,7 +15,7 @@ from drafter.api import create_app
 from drafter.bootstrap import Services, build_services
 from drafter.core.models import Role
 from drafter.core.settings import RetrievalSettings, Settings
-from tests.fakes import HashEmbedder
+from tests.fakes import Clock, HashEmbedder
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge_base"
@@ -68,8 +68,14 @@ def embedder() -> HashEmbedder:
 
 
 @pytest.fixture
-def services(settings: Settings, embedder: HashEmbedder) -> Iterator[Services]:
-    built = build_services(settings, embedder=embedder)
+def clock() -> Clock | None:
+    """Real time; a test module that moves time by hand overrides this with a `Clock`."""
+    return None
+
+
+@pytest.fixture
+def services(settings: Settings, embedder: HashEmbedder, clock: Clock | None) -> Iterator[Services]:
+    built = build_services(settings, embedder=embedder, clock=clock)
     built.db.upgrade()
     try:
         yield built

@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from drafter.analysis import ConversationAnalyzer
-from drafter.bootstrap import Services, build_services
+from drafter.bootstrap import Services
 from drafter.core.campaigns import Promotion
 from drafter.core.errors import Conflict
 from drafter.core.models import EntryContent, EntryVersion, Identity, Role
-from drafter.core.settings import Settings
 from drafter.guardrails import Guardrails
 from drafter.services.campaigns import CampaignService
 from drafter.services.knowledge import KnowledgeService
 from drafter.services.planner import Planner
 from tests.api.test_reviews_api import START
 from tests.conftest import KNOWLEDGE, Keys
-from tests.fakes import Clock, HashEmbedder
+from tests.fakes import Clock
 
 CAMPAIGNS = "/v1/knowledge/campaigns"
 QUESTION = "My serum bottle arrived cracked, what can I do?"
@@ -35,16 +34,6 @@ KAI = "Not my problem, contact the courier. Use code FREE100 on your next order?
 @pytest.fixture
 def clock() -> Clock:
     return Clock(START)
-
-
-@pytest.fixture
-def services(settings: Settings, embedder: HashEmbedder, clock: Clock) -> Iterator[Services]:
-    built = build_services(settings, embedder=embedder, clock=clock)
-    built.db.upgrade()
-    try:
-        yield built
-    finally:
-        built.close()
 
 
 @pytest.fixture

@@ -3,10 +3,8 @@ follow-up on today's list -> scrubbed suggestion -> approved into the knowledge 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -14,29 +12,15 @@ from fastapi.testclient import TestClient
 from drafter.api import create_app
 from drafter.bootstrap import Services, build_services
 from drafter.core.models import Role
-from drafter.core.settings import Settings
 from drafter.retrieval import SentenceTransformerEmbedder
 from tests.api.test_reviews_api import DAMAGED, START, draft, review
 from tests.conftest import KNOWLEDGE, Keys, make_settings
-from tests.fakes import Clock, HashEmbedder
+from tests.fakes import Clock
 
 
 @pytest.fixture
 def clock() -> Clock:
     return Clock(START)
-
-
-def _services(settings: Settings, clock: Clock, embedder: Any) -> Services:
-    built = build_services(settings, embedder=embedder, clock=clock)
-    built.db.upgrade()
-    return built
-
-
-@pytest.fixture
-def services(settings: Settings, clock: Clock) -> Iterator[Services]:
-    built = _services(settings, clock, HashEmbedder())
-    yield built
-    built.close()
 
 
 @pytest.fixture
@@ -49,7 +33,8 @@ def agent(client: TestClient, keys: Keys, services: Services) -> dict[str, str]:
 def test_the_full_review_loop_with_the_real_embedder(tmp_path: Path, clock: Clock) -> None:
     """SQLite only: the hash-embedder run below covers PostgreSQL; this one proves retrieval finds the new entry."""
     settings = make_settings(f"sqlite:///{tmp_path / 'loop.db'}", tmp_path)
-    built = _services(settings, clock, SentenceTransformerEmbedder())
+    built = build_services(settings, embedder=SentenceTransformerEmbedder(), clock=clock)
+    built.db.upgrade()
     try:
         with TestClient(create_app(settings, services=built)) as client:
             run_the_loop(client, built, clock)

@@ -4,21 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from drafter.bootstrap import Services, build_services
+from drafter.bootstrap import Services
 from drafter.core.errors import Conflict
 from drafter.core.log_config import JsonFormatter
 from drafter.core.models import Identity, Role
 from drafter.core.reviews import ReviewAction, ReviewRequest
-from drafter.core.settings import Settings
 from tests.conftest import KNOWLEDGE, Keys
-from tests.fakes import Clock, HashEmbedder
+from tests.fakes import Clock
 
 # Thursday 10:00 in Shanghai, inside the demo shop's service hours (09:00-21:00).
 START = datetime(2026, 11, 19, 2, 0, tzinfo=UTC)
@@ -42,16 +40,6 @@ DAMAGED: dict[str, Any] = {
 @pytest.fixture
 def clock() -> Clock:
     return Clock(START)
-
-
-@pytest.fixture
-def services(settings: Settings, embedder: HashEmbedder, clock: Clock) -> Iterator[Services]:
-    built = build_services(settings, embedder=embedder, clock=clock)
-    built.db.upgrade()
-    try:
-        yield built
-    finally:
-        built.close()
 
 
 @pytest.fixture

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from drafter.bootstrap import Services, build_services
+from drafter.bootstrap import Services
 from drafter.core.drafts import Draft, DraftRequest, Intent
 from drafter.core.models import Identity, Role
 from drafter.core.reviews import MetricsQuery, ReviewAction, ReviewRequest
-from drafter.core.settings import Settings
 from tests.conftest import KNOWLEDGE
-from tests.fakes import Clock, HashEmbedder
+from tests.fakes import Clock
 
 START = datetime(2026, 11, 19, 2, 0, tzinfo=UTC)  # Thursday 10:00 in Shanghai, inside service hours
 MIA = Identity(shop="demo", role=Role.AGENT, key_id=1, name="mia")
@@ -35,20 +33,10 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def services(settings: Settings, clock: Clock) -> Iterator[Services]:
-    built = build_services(settings, embedder=HashEmbedder(), clock=clock)
-    built.db.upgrade()
-    built.access.ensure_shop("demo", "Demo")
-    built.knowledge.import_path("demo", KNOWLEDGE)
-    try:
-        yield built
-    finally:
-        built.close()
-
-
-@pytest.fixture
 def seeded(services: Services, clock: Clock) -> list[Draft]:
     """Four drafts made at 10:00; reviews at +30 s (reject), +60 s, +120 s (edit) and +1 h (by lee)."""
+    services.access.ensure_shop("demo", "Demo")
+    services.knowledge.import_path("demo", KNOWLEDGE)
     orders = [{"id": "LL1001", "items": [{"name": "Hydra Serum", "product": "hydra-serum", "price": "159"}]}]
     asks = [
         request("my parcel is 3 days late!!", "c1"),
