@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 from drafter.analysis import ConversationAnalyzer
 from drafter.analysis.exemplars import ExemplarVotes, read_exemplars
@@ -17,6 +18,7 @@ from drafter.generation.phrasebook import load_phrasebooks
 from drafter.generation.prompts import PromptLibrary
 from drafter.guardrails import Guardrails
 from drafter.retrieval import Embedder, IndexStore, Retriever, SentenceTransformerEmbedder, Tokenizer
+from drafter.scoring import LLMJudge
 from drafter.services.access import AccessService
 from drafter.services.campaigns import CampaignService
 from drafter.services.drafting import DraftService
@@ -80,6 +82,13 @@ def build_model(settings: LLMSettings, prompts: PromptLibrary) -> ChatModel | No
     from drafter.generation.openai_model import OpenAIChatModel
 
     return OpenAIChatModel(settings=settings, prompts=prompts)
+
+
+def build_judge(settings: LLMSettings, prompts_dir: Path) -> LLMJudge:
+    """The LLM judge on the configured endpoint, with the `judge` rubric prompt."""
+    from drafter.generation.openai_model import OpenAIJudge
+
+    return LLMJudge(OpenAIJudge(settings=settings, prompts=PromptLibrary(prompts_dir)))
 
 
 def build_services(

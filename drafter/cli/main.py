@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
+from drafter.cli.evaluate import eval_app
 from drafter.core.errors import DrafterError, ImportFailed
 from drafter.core.log_config import configure_logging
 from drafter.core.models import ImportReport, Role
@@ -22,6 +23,7 @@ kb_app = typer.Typer(no_args_is_help=True, help="The knowledge base: import, exp
 keys_app = typer.Typer(no_args_is_help=True, help="API keys.")
 shops_app = typer.Typer(no_args_is_help=True, help="Shops.")
 demo_app = typer.Typer(no_args_is_help=True, help="The demo shop.")
+app.add_typer(eval_app, name="eval")
 for sub, name in ((db_app, "db"), (kb_app, "kb"), (keys_app, "keys"), (shops_app, "shops"), (demo_app, "demo")):
     app.add_typer(sub, name=name)
 

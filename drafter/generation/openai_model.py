@@ -11,13 +11,14 @@ import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, TypeVar
 
 import openai
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from drafter.core.drafts import DraftContext, DraftOutput, channel_limit
 from drafter.core.errors import Unavailable
+from drafter.core.evaluation import Verdict
 from drafter.core.settings import LLMSettings
 from drafter.generation.prompts import PromptLibrary
 
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 PASSAGE_CHARS = 1200
 _TEXT = {"type": "string", "maxLength": 400}
 LEAP_SLOTS = ("listen", "empathize", "apologize", "problem_solve", "extra", "question")
+Parsed = TypeVar("Parsed", bound=BaseModel)
 RETRY = "That was not valid JSON for the schema ({problem}). Answer again with the JSON only."
 DRAFT_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -112,18 +114,44 @@ class ReplyStream:
         return rest, False
 
 
+async def _validated(client: openai.AsyncOpenAI, name: str, request: dict[str, Any], model: type[Parsed]) -> Parsed:
+    """The completion parsed as `model`, asking once more when the output does not validate."""
+    messages = list(request["messages"])
+    for attempt in (1, 2):
+        try:
+            response = await client.chat.completions.create(**{**request, "messages": messages})
+        except openai.APIError as exc:
+            raise Unavailable(f"{name}: {type(exc).__name__}") from exc
+        content = response.choices[0].message.content or ""
+        try:
+            return model.model_validate_json(content)
+        except ValidationError as exc:
+            log.warning("model output does not validate", extra={"model": name, "attempt": attempt})
+            problem = exc.errors()[0]["msg"] if exc.errors() else "invalid JSON"
+            messages = [
+                *messages,
+                {"role": "assistant", "content": content[:4000]},
+                {"role": "user", "content": RETRY.format(problem=problem)},
+            ]
+    raise Unavailable(f"{name} returned invalid JSON twice")
+
+
+def _client(settings: LLMSettings) -> openai.AsyncOpenAI:
+    if not settings.base_url:
+        raise ValueError("an OpenAI-compatible model needs settings.base_url")
+    key = settings.api_key.get_secret_value() if settings.api_key else "not-needed"
+    return openai.AsyncOpenAI(
+        base_url=settings.base_url, api_key=key, timeout=settings.timeout_s, max_retries=settings.max_retries
+    )
+
+
 class OpenAIChatModel:
     """Talks to an OpenAI-compatible chat completions endpoint."""
 
     def __init__(self, *, settings: LLMSettings, prompts: PromptLibrary) -> None:
-        if not settings.base_url:
-            raise ValueError("an OpenAIChatModel needs settings.base_url")
+        self._client = _client(settings)
         self._settings = settings
         self._prompts = prompts
-        key = settings.api_key.get_secret_value() if settings.api_key else "not-needed"
-        self._client = openai.AsyncOpenAI(
-            base_url=settings.base_url, api_key=key, timeout=settings.timeout_s, max_retries=settings.max_retries
-        )
 
     @property
     def name(self) -> str:
@@ -182,29 +210,7 @@ class OpenAIChatModel:
             raise Unavailable(f"{self.name} did not answer within {self._settings.timeout_s} s") from exc
 
     async def _complete(self, messages: list[dict[str, str]]) -> DraftOutput:
-        for attempt in (1, 2):
-            content = await self._call(messages)
-            try:
-                return DraftOutput.model_validate_json(content)
-            except ValidationError as exc:
-                log.warning("model output is not a valid draft", extra={"model": self.name, "attempt": attempt})
-                problem = exc.errors()[0]["msg"] if exc.errors() else "invalid JSON"
-                messages = [
-                    *messages,
-                    {"role": "assistant", "content": content[:4000]},
-                    {
-                        "role": "user",
-                        "content": RETRY.format(problem=problem),
-                    },
-                ]
-        raise Unavailable(f"{self.name} returned invalid JSON twice")
-
-    async def _call(self, messages: list[dict[str, str]]) -> str:
-        try:
-            response = await self._client.chat.completions.create(**self._request(messages, stream=False))
-        except openai.APIError as exc:
-            raise Unavailable(f"{self.name}: {type(exc).__name__}") from exc
-        return response.choices[0].message.content or ""
+        return await _validated(self._client, self.name, self._request(messages, stream=False), DraftOutput)
 
     async def stream(self, context: DraftContext) -> AsyncIterator[str | DraftOutput]:
         extractor = ReplyStream()
@@ -228,6 +234,72 @@ class OpenAIChatModel:
             yield DraftOutput.model_validate_json(content)
         except ValidationError as exc:
             raise Unavailable(f"{self.name} streamed invalid JSON") from exc
+
+    async def close(self) -> None:
+        await self._client.close()
+
+
+JUDGE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {"rating": {"type": "integer", "minimum": 1, "maximum": 5}, "reason": {"type": "string"}},
+    "required": ["rating", "reason"],
+}
+
+
+class OpenAIJudge:
+    """Grades a reply 1-5 with the `judge` rubric prompt, through the same kind of endpoint that drafts."""
+
+    def __init__(self, *, settings: LLMSettings, prompts: PromptLibrary) -> None:
+        self._client = _client(settings)
+        self._settings = settings
+        self._prompts = prompts
+
+    @property
+    def name(self) -> str:
+        return f"openai:{self._settings.model}:{self._prompts.version('judge')}"
+
+    def messages(self, context: DraftContext, reply: str, reference: str | None) -> list[dict[str, str]]:
+        request, plan = context.request, context.plan
+        system, user = self._prompts.render(
+            "judge",
+            channel=request.channel.value,
+            max_chars=channel_limit(request.channel, context.language),
+            language=context.language,
+            customer_name=request.customer.name if request.customer else None,
+            tier=request.customer.tier if request.customer else None,
+            intent=context.analysis.intent.value,
+            orders=[{**o.model_dump(mode="json"), "value": str(o.value)} for o in request.orders],
+            allowed_codes=plan.allowed_codes,
+            max_refund_cny=str(plan.max_refund_cny),
+            must_not_promise=plan.must_not_promise,
+            escalate_to=plan.escalate_to,
+            messages=[m.model_dump(mode="json") for m in request.conversation],
+            passages=[
+                {"entry_id": p.entry_id, "text": (p.body or p.snippet)[:PASSAGE_CHARS]} for p in context.passages
+            ],
+            reply=reply,
+            reference=reference,
+        )
+        return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+
+    async def grade(self, context: DraftContext, reply: str, reference: str | None = None) -> Verdict:
+        """The verdict on `reply`.
+
+        Raises:
+            Unavailable: the endpoint failed, timed out or answered invalid JSON twice.
+        """
+        request = {
+            "model": self._settings.model,
+            "messages": self.messages(context, reply, reference),
+            "temperature": 0.0,
+            "max_tokens": 300,
+            "response_format": {"type": "json_schema", "json_schema": {"name": "verdict", "schema": JUDGE_SCHEMA}},
+        }
+        try:
+            async with asyncio.timeout(self._settings.timeout_s):
+                return await _validated(self._client, self.name, request, Verdict)
+        except TimeoutError as exc:
+            raise Unavailable(f"{self.name} did not answer within {self._settings.timeout_s} s") from exc
 
     async def close(self) -> None:
         await self._client.close()

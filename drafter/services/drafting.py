@@ -6,7 +6,7 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Literal
 
@@ -114,6 +114,14 @@ class DraftService:
         self._planner = planner or Planner()
         self._clock = clock
 
+    @property
+    def model_name(self) -> str:
+        return self._model.name
+
+    @property
+    def prompt_version(self) -> str:
+        return self._prompt_version
+
     def warm_up(self) -> None:
         """Load what the first draft would otherwise pay for (intent exemplar vectors)."""
         self._analyzer.warm_up()
@@ -172,6 +180,14 @@ class DraftService:
             request = request.model_copy(update={"options": options})
         return await self.draft(shop, request, language=language, instruction=instruction, parent_id=draft_id)
 
+    async def prepare(self, shop: str, request: DraftRequest, *, language: ReplyLanguage | None = None) -> DraftContext:
+        """Analysis, retrieval and plan without writing or storing anything (to score a reply written elsewhere)."""
+        return await self._prepare(shop, request, language, _Stages())
+
+    def check(self, reply: str, context: DraftContext, cited_ids: Sequence[str] = ()) -> list[Finding]:
+        """The guardrails' findings on a reply in a prepared context, as drafting would find them."""
+        return self._guardrails.check(DraftOutput(reply=reply, cited_ids=list(cited_ids)), context)
+
     def get(self, shop: str, draft_id: str) -> Draft:
         return self.get_with_request(shop, draft_id)[0]
 
@@ -188,7 +204,7 @@ class DraftService:
         self, shop: str, request: DraftRequest, language: ReplyLanguage | None, stages: _Stages
     ) -> DraftContext:
         """Analysis, retrieval and plan: everything a model needs to write a variant."""
-        profile = await asyncio.to_thread(self._profile, shop)
+        profile = await asyncio.to_thread(self.profile, shop)
         query = self._analyzer.customer_text(request)[-600:]
         detected = detect_language(query)[1]
         vector = await self._index.aembed(query, detected)  # one embedding: intent votes and retrieval
@@ -209,7 +225,8 @@ class DraftService:
             request=request, analysis=analysis, plan=plan, passages=passages, profile=profile, language=reply_language
         )
 
-    def _profile(self, shop: str) -> ShopProfile:
+    def profile(self, shop: str) -> ShopProfile:
+        """The shop's typed policy profile."""
         with self._db.transaction() as session:
             shops = ShopRepository(session)
             if shops.get(shop) is None:
