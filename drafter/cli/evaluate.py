@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 from typing import Annotated, Literal
@@ -210,3 +211,54 @@ def _fmt(value: float | None, *, signed: bool = False) -> str:
     if value is None:
         return "—"
     return f"{value:+.4f}" if signed else f"{value:.4f}"
+
+
+@eval_app.command("calibrate")
+def calibrate(
+    data: Annotated[Path, typer.Option(help="The STC-3 folder")] = Path("../shared/data/stc3_dialeval"),
+    judge: Annotated[str | None, typer.Option(help="Calibrate an LLM judge too")] = None,
+    concurrency: Concurrency = 4,
+    out: Out = Path("evals/results"),
+) -> None:
+    """Spearman correlation of the rubric (and judge) with STC-3's human ratings, Chinese and English apart."""
+    from drafter.evaluation.calibration import build_dataset, correlate, dialogue_scores, human_ratings
+    from drafter.evaluation.session import EvalSession
+
+    settings = _settings("composer", None, None)
+    factory = _judge_factory(settings, judge) if judge else None
+    ratings = human_ratings(data)
+    table = Table(title="Spearman's rho with STC-3 annotators (A = task accomplishment, S = satisfaction)")
+    for column in ("language", "score", "rho vs A", "rho vs S", "dialogues"):
+        table.add_column(column, justify="left" if column in ("language", "score") else "right")
+    for language in ("zh", "en"):
+        dataset = build_dataset(data, language)
+        with _progress() as bar, EvalSession.open(settings, dataset, root=ROOT, judge=factory) as session:
+            task = bar.add_task(f"scoring stc3 {language}", total=len(dataset.cases))
+            summary, rows, folder = session.execute(
+                kind="replies",
+                out=out,
+                root=ROOT,
+                concurrency=concurrency,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),  # noqa: B023
+            )
+        names = [s.name for s in summary.scorers if s.applicable]
+        correlations = correlate(language, dialogue_scores(rows, names), ratings, names)
+        (folder / "calibration.json").write_text(
+            json.dumps([c.__dict__ for c in correlations], indent=2), encoding="utf-8"
+        )
+        for name in names:
+            pair = {c.target: c for c in correlations if c.score == name}
+            if pair:
+                table.add_row(
+                    language, name, *(_rho(pair.get(t)) for t in ("A", "S")), str(next(iter(pair.values())).dialogues)
+                )
+    console.print(table)
+
+
+def _rho(found: object) -> str:
+    from drafter.evaluation.calibration import Correlation
+
+    if not isinstance(found, Correlation):
+        return "—"
+    star = "*" if found.p_value < 0.05 else ""
+    return f"{found.rho:+.3f}{star}"

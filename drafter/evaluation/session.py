@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -37,7 +38,7 @@ class EvalSession:
     def open(
         cls,
         settings: Settings,
-        path: Path,
+        source: Path | Dataset,
         *,
         root: Path,
         shop: str = "demo",
@@ -45,12 +46,16 @@ class EvalSession:
         embedder: Embedder | None = None,
         model: ChatModel | None = None,
     ) -> Iterator[EvalSession]:
-        dataset = read_dataset(path, shop=shop)
+        """Services for the dataset (a file, or one built in memory) with its shop and knowledge ready."""
+        if isinstance(source, Dataset):
+            dataset, digest = source, hashlib.sha256(source.model_dump_json().encode()).hexdigest()
+        else:
+            dataset, digest = read_dataset(source, shop=shop), sha256(source)
         now = dataset.now
         services = build_services(settings, embedder=embedder, model=model, clock=(lambda: now) if now else None)
         try:
             prepare_workspace(services, dataset, root)
-            yield cls(services, dataset, sha256(path), judge)
+            yield cls(services, dataset, digest, judge)
         finally:
             services.close()
 

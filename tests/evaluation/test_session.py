@@ -66,13 +66,17 @@ def test_a_run_writes_config_rows_summary_and_report(tmp_path: Path, database_ur
     summary, rows = load_run(folder)
     cases = yaml.safe_load(dataset.read_text(encoding="utf-8"))["cases"]
     assert [r.id for r in rows] == [c["id"] for c in cases]
-    assert summary.config.cases == len(cases) and summary.config.model == "composer"
+    assert summary.config.cases == len(cases)
+    assert summary.config.model == "composer"
     assert json.loads((folder / "config.json").read_text(encoding="utf-8"))["dataset"] == "core"
     leap = next(s for s in summary.scorers if s.name == "leap")
-    assert leap.applicable == len(cases) and leap.mean is not None and leap.mean > 0.5
+    assert leap.applicable == len(cases)
+    assert leap.mean is not None
+    assert leap.mean > 0.5
     assert {g.group for g in summary.groups} >= {"all", "en", "zh", "tag:complaint"}
     first = rows[0]
-    assert first.response and first.retrieved_contexts and first.scores
+    assert first.response
+    assert first.retrieved_contexts
     assert {s.name for s in first.scores} >= {"leap", "policy", "expected_facts", "recall@5", "reference_cosine"}
     report = (folder / "report.html").read_text(encoding="utf-8")
     assert all(f'id="{section}"' in report for section in ("config", "summary", "plots", "tags", "worst", "cases"))
