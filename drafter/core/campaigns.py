@@ -56,14 +56,15 @@ class Promotion(Frozen):
 
 class RubricCheck(Frozen):
     name: str
-    passed: bool
+    passed: bool = Field(description="The scorer gave full marks")
+    value: float | None = Field(default=None, ge=0, le=1, description="The scorer's value (answers before v2: none)")
     reason: str
 
 
 class Rubric(Frozen):
     """The automatic score of an answer, computed when it is submitted."""
 
-    score: float = Field(ge=0, le=1, description="Passed checks / checks; 0 when blocked")
+    score: float = Field(ge=0, le=1, description="Mean of the checks' values; 0 when blocked")
     blocked: bool = Field(description="A guardrail blocks this answer: it may not be sent as written")
     checks: list[RubricCheck]
 

@@ -17,13 +17,13 @@ EMPATHY = {
         re.I,
     ),
     "zh": re.compile(
-        r"理解|着急|心急|难受|委屈|糟心|换谁都|辛苦|闹心|失望|担心|能体会|心情|郁闷|生气|不愉快|"
+        r"理解|着急|心急|难受|委屈|糟心|换谁都|辛苦|闹心|失望|担心|能体会|心情|郁闷|生气|不愉快|心疼|"
         r"好问题|问得好|开心|喜欢|感谢|谢谢您|太好了"
     ),
 }
 APOLOGY = {
     "en": re.compile(r"sorry|apologi[sz]e|apologies|my mistake|our mistake|our fault|on us\b", re.I),
-    "zh": re.compile(r"抱歉|对不起|不好意思|歉意|致歉|失误|添麻烦"),
+    "zh": re.compile(r"抱歉|对不起|不好意思|歉意|致歉|失误|添麻烦|见谅"),
 }
 _ACTION_EN = (
     r"send|ship|refund|replace|arrange|check|issue|process|upgrade|add|email|follow|chase|contact|escalate|book|"
@@ -55,13 +55,13 @@ REFLECT = {
     ),
 }
 ESCALATE = {
-    "en": re.compile(r"escalat|manager|team lead|supervisor|owner|specialist|senior|colleague", re.I),
-    "zh": re.compile(r"主管|店长|负责人|专员|升级|组长|上报|同事|专人"),
+    "en": re.compile(r"escalat|manager|team lead|safety lead|supervisor|owner|specialist|senior|colleague", re.I),
+    "zh": re.compile(r"主管|店长|负责人|专员|升级|组长|上报|同事|专人|经理|上级"),
 }
 WHEN = {
     "en": re.compile(r"within|\bby\b|\d+\s*(hours?|minutes?|days?)|today|tomorrow|shortly", re.I),
     "zh": re.compile(
-        r"\d+\s*(个)?(小时|分钟|天|工作日)|今天|明天|尽快|马上|[一两二三四五六七八九十]+(个)?(小时|天|工作日)"
+        r"\d+\s*(个)?(小时|分钟|天|工作日)|今天|今晚|明天|尽快|马上|稍后|半小时|[一两二三四五六七八九十]+(个)?(小时|天|工作日)"
     ),
 }
 STOPWORDS = frozenset(

@@ -60,8 +60,10 @@ class LeapCoverage:
         if slot == "problem_solve":
             return bool(cues.ACTION[language].search(reply))
         customer = " ".join(m.text for m in candidate.context.request.conversation if m.role == "customer")
-        shared = cues.key_terms(customer, language) & cues.key_terms(reply, language)
-        return bool(cues.REFLECT[language].search(reply)) or len(shared) >= 2
+        asked = cues.key_terms(customer, language)
+        shared = asked & cues.key_terms(reply, language)
+        # Reflecting = an explicit cue, or repeating the customer's words: two of them, or a third of a short message.
+        return bool(cues.REFLECT[language].search(reply)) or len(shared) >= min(2, max(1, len(asked) // 3))
 
 
 class PolicyCompliance:

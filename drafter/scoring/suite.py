@@ -43,6 +43,16 @@ RUBRIC: tuple[Scorer, ...] = (
     ClosingQuestion(),
     EscalationNotice(),
 )
+# What applies to an answer with no case, passages or order (FAQ script campaigns).
+CAMPAIGN: tuple[Scorer, ...] = (
+    LeapCoverage(),
+    PolicyCompliance(),
+    Tone(),
+    LanguageMatch(),
+    Length(),
+    ClosingQuestion(),
+    EscalationNotice(),
+)
 DIAGNOSTIC: tuple[Scorer, ...] = (RetrievalRecall(), ReciprocalRank(), IntentMatch(), EscalationMatch())
 SIMILARITY: tuple[Scorer, ...] = (ReferenceChrf(), ReferenceBleu())
 RUBRIC_NAMES = frozenset(s.name for s in RUBRIC)

@@ -88,14 +88,16 @@ def test_three_agents_answer_raters_rank_and_the_best_becomes_the_faq(
     leo = answer(client, agents["leo"], cid, LEO, clock)
     kai = answer(client, agents["kai"], cid, KAI, clock)
     assert (mia["rubric"]["score"], mia["rubric"]["blocked"]) == (1.0, False)
-    names = ["commitments", "tone", "personal_data", "platform", "language", "question", "empathy", "length"]
+    names = ["leap", "policy", "tone", "language", "length", "question"]  # the evaluation's scorers that apply
     assert checks(mia["rubric"]) == dict.fromkeys(names, True)
     assert leo["rubric"]["blocked"] is False
     assert not checks(leo["rubric"])["question"]
-    assert not checks(leo["rubric"])["empathy"]  # a damaged item needs an apology
-    assert leo["rubric"]["score"] == round(6 / 8, 4)
+    assert not checks(leo["rubric"])["leap"]  # a damaged item needs empathy and an apology
+    leap = next(c for c in leo["rubric"]["checks"] if c["name"] == "leap")
+    assert "apologize MISSING" in leap["reason"]
+    assert leo["rubric"]["score"] == round((4 + leap["value"]) / 6, 4)  # question 0: a statement
     assert (kai["rubric"]["score"], kai["rubric"]["blocked"]) == (0.0, True)  # banned phrase, unauthorised code
-    assert {name for name, passed in checks(kai["rubric"]).items() if not passed} == {"tone", "commitments", "empathy"}
+    assert {name for name, passed in checks(kai["rubric"]).items() if not passed} == {"tone", "policy", "leap", "question"}
 
     for rater, answer_id, rating in [
         (eva, mia["id"], 5),
