@@ -180,6 +180,9 @@ class DraftOutput(Frozen):
     commitments: list[Commitment] = Field(default=[], max_length=20)
 
 
+REPAIRED = "removed by repair: "  # a finding's message prefix when the repair took the offending text out
+
+
 class Finding(Frozen):
     code: str
     severity: Literal["block", "warn"]

@@ -107,7 +107,7 @@ class Commitments:
 
 _BANNED_TONE = re.compile(
     r"not my problem|contact the courier|buy it if you want|all sales (are )?final|when i have time|"
-    r"it'?s your (own )?fault|you should have|calm down|nothing (we|i) can do|read the description|as i (already )?said|"
+    r"it'?s your (own )?fault|you should have(?! (received|got|gotten|been|had))|calm down|nothing (we|i) can do|read the description|as i (already )?said|"
     r"不关我们的事|不是我们的问题|找快递|自己联系快递|爱买不买|概不退换|你自己的问题|这是你的问题|我们也没办法|等着吧|有空再说|自己看详情",
     re.I,
 )

@@ -34,13 +34,15 @@ ACTION = {
     "en": re.compile(
         rf"\b(i|we)('ll| will|'ve| have|'m going to| am going to| can| could|'d| would)\s+(\w+ ){{0,2}}({_ACTION_EN})|"
         r"\b(refund|replacement|prepaid label|return label|exchange|tracking|code|discount|express)\b|"
-        r"\b(you can|you could|just|simply|try|here'?s|the best way)\b|\d",
+        r"\b(you can|you could|just|simply|try|here'?s|the best way)\b|"
+        # A pre-sale answer solves by informing: what the product is, has or suits.
+        r"\b(it|this|the \w+|they) (is|are|has|have|contains?|suits?|works?|comes?|lasts?|fits?)\b",
         re.I,
     ),
     "zh": re.compile(
         r"(为您|给您|帮您|替您|我们|我来|我这边|马上|立即|这就|会)[^。！？\n]{0,8}"
         r"(安排|补发|退款|退还|换|寄|发|查|核实|申请|处理|跟进|联系|催|登记|备注|升级|赠|送|改|取消|退回|确认|推荐|留意|同步)|"
-        r"退款|补发|换货|运单|物流|优惠券|券|可以|建议|\d"
+        r"退款|补发|换货|运单|物流|优惠券|券|可以(?!理解|体会)|建议|含有|适合|支持|包邮"
     ),
 }
 REFLECT = {
@@ -59,7 +61,12 @@ ESCALATE = {
     "zh": re.compile(r"主管|店长|负责人|专员|升级|组长|上报|同事|专人|经理|上级"),
 }
 WHEN = {
-    "en": re.compile(r"within|\bby\b|\d+\s*(hours?|minutes?|days?)|today|tomorrow|shortly", re.I),
+    "en": re.compile(
+        r"\d+\s*(hours?|minutes?|days?|business days?)|\b(within|in) (an?|one|two|three|a few|the next) "
+        r"(hours?|minutes?|days?|business days?)|\bby (today|tonight|tomorrow|the end of|end of|\d)|"
+        r"\b(today|tonight|tomorrow|shortly|as soon as possible|asap)\b",
+        re.I,
+    ),
     "zh": re.compile(
         r"\d+\s*(个)?(小时|分钟|天|工作日)|今天|今晚|明天|尽快|马上|稍后|半小时|[一两二三四五六七八九十]+(个)?(小时|天|工作日)"
     ),
@@ -145,3 +152,15 @@ def key_terms(text: str, language: str) -> set[str]:
         runs = re.findall(r"[\u4e00-\u9fff]+", text)
         return {run[i : i + 2] for run in runs for i in range(len(run) - 1)} - ZH_COMMON
     return {w for w in re.findall(r"[a-z]{4,}", text.lower()) if w not in STOPWORDS}
+
+
+SIGN_OFF = {
+    "en": re.compile(
+        r"^(thanks|thank you|many thanks|cheers|best|kind regards|warm regards|warmly|regards|best wishes|all the best|"
+        r"take care|talk soon|have a (nice|great|lovely|good) (day|evening|weekend))\b",
+        re.I,
+    ),
+    "zh": re.compile(
+        r"^(谢谢|感谢|祝您|祝你|么么哒|期待|有任何问题|有问题随时|.{0,8}客服.{0,6}(随时|在这里|竭诚|一直))"
+    ),
+}

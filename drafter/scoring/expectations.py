@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from drafter.core.evaluation import Score
 from drafter.scoring.candidate import Candidate, not_applicable
@@ -111,9 +112,12 @@ class ReciprocalRank:
         return Score(name=self.name, value=round(1 / rank, 4), reason=f"first relevant at rank {rank}")
 
 
-# A checkable claim carries a number, an amount or a code; the words around it are not checked.
-_FACT = re.compile(r"(?<![A-Za-z0-9])(?:[A-Z][A-Z0-9]{3,}\d|[A-Z]{3,}\d{1,3}|\d+(?:[.:]\d+)?%?)(?![A-Za-z0-9])")
-_SENTENCE = re.compile(r"[^.!?。！？\n]+[.!?。！？]*")
+# A checkable claim carries a number, an amount or a code; the words around it are not checked. Option markers
+# ("1) dry or 2) oily") are not numbers, and a decimal point does not end a sentence.
+_FACT = re.compile(
+    r"(?<![A-Za-z0-9.])(?:[A-Z][A-Z0-9]{3,}\d|[A-Z]{3,}\d{1,3}|\d+(?:[.:]\d+)?%?)(?![A-Za-z0-9)）]|\.\d)"
+)
+_SENTENCE = re.compile(r"(?:[^.!?。！？\n]|\.(?=\d))+[.!?。！？]*")
 
 
 class Groundedness:
@@ -145,12 +149,20 @@ def _unslotted(text: str) -> str:
     return re.sub(r"\{\{[^}]*\}\}", " ", text)
 
 
+def _plain(value: Decimal | int) -> str:
+    """10.00 -> "10", 12.50 -> "12.5" (never "1E+1")."""
+    return format(value.normalize(), "f") if isinstance(value, Decimal) else str(value)
+
+
 def _given(candidate: Candidate) -> str:
-    """Everything the conversation and the order context state, as text."""
-    request = candidate.context.request
+    """What the conversation, the orders and the plan's allowed codes (with their terms) state, as text."""
+    request, profile = candidate.context.request, candidate.context.profile
     parts = [m.text for m in request.conversation]
+    for code in candidate.context.plan.allowed_codes:
+        terms = profile.code_value(code)
+        values = (terms.value_cny, terms.percent, terms.min_spend_cny, terms.valid_days) if terms else ()
+        parts += [code, *(_plain(v) for v in values if v is not None)]
     for order in request.orders:
-        parts += [order.id, order.tracking or "", str(order.value), str(order.total or "")]
-        parts += [f"{i.name} {i.price} {i.quantity} {i.price.normalize()}" for i in order.items]
-        parts += [f"{order.value.normalize()}"]
+        parts += [order.id, order.tracking or "", _plain(order.value)]
+        parts += [f"{i.name} {_plain(i.price)} {i.quantity}" for i in order.items]
     return " ".join(parts)

@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 
 from drafter.analysis import detect_language
-from drafter.core.drafts import Finding, channel_limit
+from drafter.core.drafts import REPAIRED, Finding, channel_limit
 from drafter.core.evaluation import Score
 from drafter.scoring import cues
 from drafter.scoring.candidate import Candidate, not_applicable
@@ -33,7 +33,8 @@ TONE_CODES = frozenset({"tone_banned_phrase", "unfilled_slot"})
 
 
 def _found(findings: Sequence[Finding], codes: frozenset[str]) -> list[Finding]:
-    return [f for f in findings if f.code in codes]
+    """Findings on the reply as it stands: what a repair already removed is not in the text any more."""
+    return [f for f in findings if f.code in codes and not f.message.startswith(REPAIRED)]
 
 
 class LeapCoverage:
@@ -144,6 +145,11 @@ class Personalisation:
         )
 
 
+def _word_in(word: str, text: str) -> bool:
+    """`word` as a whole word (ASCII lookarounds: \\b fails next to CJK)."""
+    return re.search(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", text) is not None
+
+
 def _name_used(name: str, reply: str) -> bool:
     name = name.strip().lower()
     if re.search(r"[\u4e00-\u9fff]", name):  # 王丽 -> 王丽, 丽丽 or 王女士/王先生
@@ -152,37 +158,50 @@ def _name_used(name: str, reply: str) -> bool:
             or name[-1] * 2 in reply
             or re.search(re.escape(name[0]) + "(女士|先生|小姐)", reply) is not None
         )
-    return any(part in reply for part in name.split() if len(part) >= 2)
+    return any(_word_in(part, reply) for part in name.split() if len(part) >= 2)
 
 
 def _item_used(item: str, reply: str, language: str) -> bool:
-    words = cues.key_terms(item, language) if language == "zh" else set(re.findall(r"[a-z]{4,}", item.lower()))
-    return item.lower() in reply or any(w in reply for w in words)
+    """The item's name, or one of its words: Chinese bigrams, English words of 5+ letters ("down" is too common)."""
+    if language == "zh":
+        return item.lower() in reply or any(w in reply for w in cues.key_terms(item, language))
+    return item.lower() in reply or any(_word_in(w, reply) for w in re.findall(r"[a-z]{5,}", item.lower()))
 
 
-_SENTENCE = re.compile(r"[^.!?。！？\n]+[.!?。！？]*")
-_ASKS = re.compile(r"[?？]\W*$|[吗呢嘛][~～\s]*$")
+_SENTENCE = re.compile(r"(?:[^.!?。！？\n]|\.(?=\d))+[.!?。！？]*")
+_ASKS = re.compile(r"[?？]\W*$|[吗呢嘛]\W*$")
 _CHOICE = re.compile(
-    r"[(（][A-Da-d1-4][)）]|(?<![A-Za-z])[A-D][)）:：]|还是|或是|或者|(?<![A-Za-z])or(?![A-Za-z])", re.I
+    r"[(（][A-Da-d1-4][)）]|(?<![A-Za-z0-9])[A-D1-4][)）:：]|还是|或是|或者|(?<![A-Za-z])or(?![A-Za-z])", re.I
 )
-_SIGN_OFF_CHARS = 40
+_SIGN_OFF_LINE = 30  # an e-mail's "Warm regards," / "Sophie" / "Lumi Lane" lines
 
 
 class ClosingQuestion:
-    """Ends by asking the customer something: 1 for a multiple-choice question, 0.5 for an open one, else 0."""
+    """Ends by asking the customer something: 1 for a multiple-choice question, 0.5 for an open one, else 0.
+
+    A sign-off after the question does not count as the end: short closing lines without a question, and a
+    closing formula at the end of the last line ("Warm regards, the team", "鹿米小铺客服随时在这里～").
+    """
 
     name = "question"
 
     def score(self, candidate: Candidate) -> Score:
-        sentences = [s.strip() for s in _SENTENCE.findall(candidate.reply) if re.search(r"\w", s)]
-        # A sign-off ("Warm regards, the team", "谢谢亲～", "客服随时在这里～") may follow the question.
-        if len(sentences) > 1 and not _ASKS.search(sentences[-1]) and len(sentences[-1]) <= _SIGN_OFF_CHARS:
-            sentences.pop()
-        if not sentences or not _ASKS.search(sentences[-1]):
+        last = _last_sentence(candidate.reply, cues.language_of(candidate.context.language))
+        if last is None or not _ASKS.search(last):
             return Score(name=self.name, value=0.0, reason="does not end by asking the customer anything")
-        if _CHOICE.search(sentences[-1]):
+        if _CHOICE.search(last):
             return Score(name=self.name, value=1.0, reason="ends with a multiple-choice question")
         return Score(name=self.name, value=0.5, reason="ends with an open question (multiple choice is easier)")
+
+
+def _last_sentence(reply: str, language: str) -> str | None:
+    lines = [line.strip() for line in reply.strip().splitlines() if line.strip()]
+    while len(lines) > 1 and len(lines[-1]) <= _SIGN_OFF_LINE and not re.search(r"[?？]", lines[-1]):
+        lines.pop()
+    sentences = [s.strip() for s in _SENTENCE.findall(lines[-1] if lines else "") if re.search(r"\w", s)]
+    while len(sentences) > 1 and any(cues.SIGN_OFF[lang].match(sentences[-1]) for lang in ("en", "zh")):
+        sentences.pop()
+    return sentences[-1] if sentences else None
 
 
 class EscalationNotice:

@@ -95,9 +95,14 @@ def test_three_agents_answer_raters_rank_and_the_best_becomes_the_faq(
     assert not checks(leo["rubric"])["leap"]  # a damaged item needs empathy and an apology
     leap = next(c for c in leo["rubric"]["checks"] if c["name"] == "leap")
     assert "apologize MISSING" in leap["reason"]
-    assert leo["rubric"]["score"] == round((4 + leap["value"]) / 6, 4)  # question 0: a statement
+    assert leo["rubric"]["score"] == round((4 + leap["value"]) / 6, 4)  # question scores 0: it ends on a statement
     assert (kai["rubric"]["score"], kai["rubric"]["blocked"]) == (0.0, True)  # banned phrase, unauthorised code
-    assert {name for name, passed in checks(kai["rubric"]).items() if not passed} == {"tone", "policy", "leap", "question"}
+    assert {name for name, passed in checks(kai["rubric"]).items() if not passed} == {
+        "tone",
+        "policy",
+        "leap",
+        "question",
+    }
 
     for rater, answer_id, rating in [
         (eva, mia["id"], 5),

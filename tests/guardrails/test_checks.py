@@ -121,6 +121,12 @@ def test_a_committed_code_outside_policy_is_blocked() -> None:
     assert "code_not_allowed" in codes(output, EN)
 
 
+def test_what_the_customer_should_have_received_is_not_blame() -> None:
+    """The evaluation found repairs cutting "that's not what you should have received" from wrong-item drafts."""
+    assert codes(DraftOutput(reply="Sorry, that is not what you should have received."), EN) == set()
+    assert "tone_banned_phrase" in codes(DraftOutput(reply="You should have checked the size chart."), EN)
+
+
 def test_order_ids_and_tracking_numbers_are_not_codes() -> None:
     assert codes(DraftOutput(reply="Order LL100 is on its way with tracking SF1234567."), EN) == set()
 
