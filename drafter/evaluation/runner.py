@@ -36,12 +36,13 @@ class Scored:
 
 
 def prepare_workspace(services: Services, dataset: Dataset, root: Path) -> None:
-    """Migrate, create the dataset's shop and import its knowledge base (unchanged content does nothing)."""
+    """Migrate, create the shop, import its knowledge base (unchanged content does nothing), warm the analyzer."""
     services.db.upgrade()
     services.access.ensure_shop(dataset.shop, dataset.name)
     folder = root / dataset.knowledge if dataset.knowledge else services.settings.knowledge_dir
     services.knowledge.import_path(dataset.shop, folder)
     services.retriever.refresh(dataset.shop)
+    services.drafts.warm_up()  # intent exemplar vectors: embedded once, then cached in the workspace database
 
 
 def expand(dataset: Dataset, repeat: int) -> list[EvalCase]:

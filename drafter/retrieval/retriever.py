@@ -268,7 +268,7 @@ class Retriever:
         hashes = [text_hash(t) for t in texts]
         with self._db.transaction() as session:
             cached = EmbeddingRepository(session).get_many(model, hashes)
-        missing = [(h, t) for h, t in zip(hashes, texts, strict=True) if h not in cached]
+        missing = list({h: t for h, t in zip(hashes, texts, strict=True) if h not in cached}.items())
         if missing:
             fresh = dict(zip([h for h, _ in missing], embedder.embed_queries([t for _, t in missing]), strict=True))
             with self._db.transaction() as session:

@@ -67,9 +67,10 @@ class ReferenceCosine:
             if _reference(candidate):
                 by_language.setdefault(candidate.context.language, []).append(i)
         for language, indices in by_language.items():
-            replies = self._embed([candidates[i].reply for i in indices], language)
-            references = self._embed([_reference(candidates[i]) or "" for i in indices], language)
-            for row, i in enumerate(indices):
-                value = max(0.0, float(np.dot(replies[row], references[row])))
+            pairs = [(candidates[i].reply, _reference(candidates[i]) or "") for i in indices]
+            unique = list(dict.fromkeys(text for pair in pairs for text in pair))  # repeats embed once
+            vectors = dict(zip(unique, self._embed(unique, language), strict=True))
+            for (reply, reference), i in zip(pairs, indices, strict=True):
+                value = max(0.0, float(np.dot(vectors[reply], vectors[reference])))
                 scores[i] = Score(name=self.name, value=round(min(value, 1.0), 4), reason=f"cosine {value:.3f}")
         return scores
