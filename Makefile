@@ -7,7 +7,7 @@ export OMP_WAIT_POLICY ?= PASSIVE
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: run test check setup bench eval-retrieval eval-analysis clean
+.PHONY: run test check setup bench eval eval-baseline eval-calibration eval-retrieval eval-analysis clean
 
 setup: $(STAMP)
 
@@ -39,6 +39,21 @@ bench: $(STAMP)
 	$(BIN)/python bench/suggestion_merge.py
 	$(BIN)/python bench/duplicate_guard.py
 	$(BIN)/python bench/knowledge_import.py --entries 1000
+	$(BIN)/python bench/evaluation.py
+
+# The composer on the core dataset, gated by the committed baseline (exit 1 on a regression).
+eval: $(STAMP)
+	$(BIN)/drafter eval run evals/datasets/core.yaml --baseline evals/baselines/composer-core
+
+# Regenerate the committed baseline after a change that is meant to move the scores; commit it with that change.
+eval-baseline: $(STAMP)
+	rm -rf var/eval/baseline-run && $(BIN)/drafter eval run evals/datasets/core.yaml --out var/eval/baseline-run
+	mkdir -p evals/baselines/composer-core
+	cp var/eval/baseline-run/*/cases.jsonl var/eval/baseline-run/*/config.json var/eval/baseline-run/*/summary.json \
+		evals/baselines/composer-core/
+
+eval-calibration: $(STAMP)
+	$(BIN)/drafter eval calibrate
 
 eval-analysis: $(STAMP)
 	$(BIN)/python -m drafter.evaluation.analysis_eval evals/datasets/analysis.jsonl --exemplars prompts/intent_exemplars.jsonl
