@@ -109,9 +109,16 @@ def score_replies(
     out: Out = Path("evals/results"),
     baseline: BaselineOpt = None,
     tolerances: TolerancesOpt = DEFAULT_TOLERANCES,
+    references: Annotated[
+        bool,
+        typer.Option("--references", help="Score each case's reference reply (how the rubric grades gold replies)"),
+    ] = False,
 ) -> None:
     """Score replies written by people (no drafting) with the same rubric."""
-    _execute(file, "replies", "composer", judge, concurrency, 1, out, baseline, tolerances, None, None, shop=shop)
+    _execute(
+        file, "replies", "composer", judge, concurrency, 1, out, baseline, tolerances, None, None, shop=shop,
+        references=references,
+    )  # fmt: skip
 
 
 def _execute(  # the CLI's options, passed through once
@@ -128,13 +135,16 @@ def _execute(  # the CLI's options, passed through once
     database_url: str | None,
     *,
     shop: str = "demo",
+    references: bool = False,
 ) -> None:
+    from drafter.evaluation.datasets import read_dataset, references_as_responses
     from drafter.evaluation.session import EvalSession
 
     settings = _settings(model, prompts, database_url)
     judge = _judge_factory(settings, judge_model) if judge_model else None
     try:
-        with _progress() as bar, EvalSession.open(settings, path, root=ROOT, shop=shop, judge=judge) as session:
+        source = references_as_responses(read_dataset(path, shop=shop)) if references else path
+        with _progress() as bar, EvalSession.open(settings, source, root=ROOT, shop=shop, judge=judge) as session:
             task = bar.add_task("drafting" if kind == "drafts" else "scoring", total=None)
             summary, _, folder = session.execute(
                 kind=kind,

@@ -40,3 +40,15 @@ def read_dataset(path: Path, *, shop: str = "demo") -> Dataset:
 
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def references_as_responses(dataset: Dataset) -> Dataset:
+    """The cases that have a reference, with it as their `response`: how the rubric grades the gold replies.
+
+    Raises:
+        InvalidInput: no case has a reference.
+    """
+    cases = [c.model_copy(update={"response": c.reference}) for c in dataset.cases if c.reference]
+    if not cases:
+        raise InvalidInput(f"no case of {dataset.name} has a reference", field="dataset")
+    return dataset.model_copy(update={"name": f"{dataset.name}-references", "cases": cases})

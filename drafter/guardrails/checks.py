@@ -45,6 +45,8 @@ class Citations:
 _CODE_LIKE = re.compile(r"(?<![A-Za-z0-9])(?:[A-Z][A-Z0-9]{3,}\d|[A-Z]{3,}\d{1,3})(?![A-Za-z0-9])")
 _MONEY = re.compile(r"(?:¥|CNY|RMB)\s?(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?)\s?(?:元|块|CNY|RMB|yuan)", re.I)
 _REFUND_WORD = re.compile(r"refund|退款|退还|退给您|返还", re.I)
+# A sentence that hands the amount to whoever may approve it is routing, not promising.
+_ROUTED = re.compile(r"approv|team lead|escalat|manager|组长|审批|主管|店长|上级", re.I)
 _CASH = re.compile(r"\bcash\b|现金|红包|转账给您|bank transfer", re.I)
 _DATE_PROMISE = re.compile(
     r"\bwill (definitely |surely )?(arrive|be delivered|reach you) (by|on|tomorrow|today)\b|(明天|后天|今天)(一定|肯定)?(能|会)?(到|送达)|保证.{0,6}(到|送达)",
@@ -85,7 +87,7 @@ class Commitments:
     def _refunds(reply: str, limit: Decimal) -> list[Finding]:
         findings = []
         for sentence in re.finditer(r"[^.!?。！？]+[.!?。！？]?", reply):
-            if not _REFUND_WORD.search(sentence.group(0)):
+            if not _REFUND_WORD.search(sentence.group(0)) or _ROUTED.search(sentence.group(0)):
                 continue
             for match in _MONEY.finditer(sentence.group(0)):
                 try:
@@ -142,8 +144,8 @@ _OFF_PLATFORM = re.compile(
 )
 # 最多 (at most), 第一时间 (right away), "best regards" and "do my best" are service language, not claims.
 _ABSOLUTE = re.compile(
-    r"最(?!多|少|近|后|早|晚|快|终|迟)|第一(?!次|时间|天|步|件|单|个工作日)|100%|百分百|顶级|国家级|全网第|"
-    r"\b(the best|best-selling|bestselling)\b(?! (regards|wishes|way|option|fit|choice|size|shade|match))|"
+    r"最(?!多|少|近|后|早|晚|快|终|迟|重要|好是|合适)|第一(?!次|时间|天|步|件|单|个工作日)|100%|百分百|顶级|国家级|全网第|"
+    r"\b(the best|best-selling|bestselling)\b(?! (regards|wishes|way|option|fit|choice|size|shade|match|chance))|"
     r"\bno\.? ?1\b|number one|guaranteed? (to|results)|100 ?percent",
     re.I,
 )

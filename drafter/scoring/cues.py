@@ -13,12 +13,13 @@ EMPATHY = {
         r"must (be|have been|feel)|not (how|what) you|(that|this)'?s? (really )?(not ok|a pain|stressful)|"
         r"completely fair|totally fair|fair question|great question|good question|makes sense|i know how|"
         r"i get (it|that|why)|no wonder|oh no|love (that|to hear)|so glad|happy to hear|thrilled|"
-        r"thank you for|thanks for",
+        r"thank you for|thanks for|i appreciate|appreciate (you|it|that)|happy to help|glad (you|to)|good catch|"
+        r"of course|no worries|i can hear|i hear you",
         re.I,
     ),
     "zh": re.compile(
         r"理解|着急|心急|难受|委屈|糟心|换谁都|辛苦|闹心|失望|担心|能体会|心情|郁闷|生气|不愉快|心疼|"
-        r"好问题|问得好|开心|喜欢|感谢|谢谢您|太好了"
+        r"好问题|问得好|开心|喜欢|感谢|谢谢[您你]|太好了|没关系|不着急|别担心|放心|发现得好|我能感觉到"
     ),
 }
 APOLOGY = {
@@ -36,7 +37,8 @@ ACTION = {
         r"\b(refund|replacement|prepaid label|return label|exchange|tracking|code|discount|express)\b|"
         r"\b(you can|you could|just|simply|try|here'?s|the best way)\b|"
         # A pre-sale answer solves by informing: what the product is, has or suits.
-        r"\b(it|this|the \w+|they) (is|are|has|have|contains?|suits?|works?|comes?|lasts?|fits?)\b",
+        r"\b(it|this|the \w+|they|ours) (is|are|has|have|contains?|suits?|works?|comes?|lasts?|fits?|usually)\b|"
+        r"\bwe(?:'re| are)? (here|issue|offer|ship|provide|include|cover|accept|open)\b|\b(let's|tip|usually)\b",
         re.I,
     ),
     "zh": re.compile(
@@ -53,7 +55,8 @@ REFLECT = {
         re.I,
     ),
     "zh": re.compile(
-        r"您(说|提到|反映|反馈|的订单|的包裹|的快递|收到|问的|咨询的|这边|在考虑|想|是想|担心)|看到您|了解|收到您|明白|感谢您"
+        r"[您你](说|提到|反映|反馈|的订单|的包裹|的快递|收到|问的|咨询的|这边|在考虑|想|是想|担心)|看到[您你]|了解|收到[您你]|"
+        r"明白|感谢[您你]|确实|听起来|看得出|我能感觉到"
     ),
 }
 ESCALATE = {

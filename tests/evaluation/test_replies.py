@@ -11,8 +11,10 @@ from typer.testing import CliRunner
 
 from drafter.cli.main import app
 from drafter.core.drafts import Message
+from drafter.core.errors import InvalidInput
 from drafter.core.evaluation import CaseResult, RunConfig, Score
 from drafter.evaluation.calibration import build_dataset, correlate, dialogue_scores, human_ratings
+from drafter.evaluation.datasets import read_dataset, references_as_responses
 from drafter.evaluation.results import load_run, summarize, write_run
 from drafter.evaluation.session import EvalSession
 from tests.conftest import ROOT, make_settings
@@ -147,3 +149,26 @@ def test_compare_exits_1_on_a_regression_and_0_without(tmp_path: Path) -> None:
     missing = runner.invoke(app, ["eval", "compare", str(tmp_path / "nowhere"), str(same)])
     assert missing.exit_code == 2
     assert "not an evaluation run" in missing.output
+
+
+def test_references_can_be_scored_as_the_responses() -> None:
+    core = read_dataset(ROOT / "evals" / "datasets" / "core.yaml")
+    gold = references_as_responses(core)
+    assert gold.name == "core-references"
+    assert len(gold.cases) == sum(1 for c in core.cases if c.reference) == 66
+    assert all(c.response == c.reference for c in gold.cases)
+    bare = core.model_copy(update={"cases": [c.model_copy(update={"reference": None}) for c in core.cases[:2]]})
+    with pytest.raises(InvalidInput, match="no case of core has a reference"):
+        references_as_responses(bare)
+
+
+def test_cores_gold_replies_pass_every_hard_check(tmp_path: Path) -> None:
+    """The references were written to the shop's policy: no guardrail or forbidden pattern may fire on them."""
+    gold = references_as_responses(read_dataset(ROOT / "evals" / "datasets" / "core.yaml"))
+    settings = make_settings(f"sqlite:///{tmp_path / 'eval.db'}", tmp_path)
+    with EvalSession.open(settings, gold, root=ROOT, embedder=HashEmbedder()) as session:
+        summary, rows, _ = session.execute(kind="replies", out=tmp_path / "runs", root=ROOT)
+    for name in ("policy", "tone", "language", "forbidden_commitments", "expected_facts"):
+        failing = [(r.id, s.reason) for r in rows for s in r.scores if s.name == name and s.value != 1.0]
+        assert failing == [], name
+    assert (summary.mean("leap") or 0) > 0.85

@@ -127,6 +127,25 @@ def test_what_the_customer_should_have_received_is_not_blame() -> None:
     assert "tone_banned_phrase" in codes(DraftOutput(reply="You should have checked the size chart."), EN)
 
 
+@pytest.mark.parametrize(
+    ("ctx", "reply"),
+    [
+        (EN, "SF Express gives you the best chance of having it before Saturday."),
+        (ZH, "先想清楚自己的肤质和使用场景最重要。"),
+        (EN, "Refunds above 500 CNY are approved by my team lead, so I've passed your 599 CNY refund to them."),
+        (ZH, "因为金额超过 500 元，退款需要组长审批，我已经把 599 元退款申请交给组长了。"),
+    ],
+    ids=["best-chance", "zui-zhongyao", "refund-routed-en", "refund-routed-zh"],
+)
+def test_what_core_reference_replies_say_is_not_a_violation(ctx: DraftContext, reply: str) -> None:
+    """Found by scoring core.yaml's gold replies: advice, not advertising; routing a refund, not promising it."""
+    assert codes(DraftOutput(reply=reply), ctx) == set()
+
+
+def test_a_refund_over_the_limit_promised_outright_is_still_blocked() -> None:
+    assert "refund_over_authority" in codes(DraftOutput(reply="I'll refund the full 599 CNY today."), EN)
+
+
 def test_order_ids_and_tracking_numbers_are_not_codes() -> None:
     assert codes(DraftOutput(reply="Order LL100 is on its way with tracking SF1234567."), EN) == set()
 
