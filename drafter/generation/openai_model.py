@@ -136,22 +136,25 @@ async def _validated(client: openai.AsyncOpenAI, name: str, request: dict[str, A
     raise Unavailable(f"{name} returned invalid JSON twice")
 
 
-def _client(settings: LLMSettings) -> openai.AsyncOpenAI:
-    if not settings.base_url:
-        raise ValueError("an OpenAI-compatible model needs settings.base_url")
-    key = settings.api_key.get_secret_value() if settings.api_key else "not-needed"
-    return openai.AsyncOpenAI(
-        base_url=settings.base_url, api_key=key, timeout=settings.timeout_s, max_retries=settings.max_retries
-    )
-
-
-class OpenAIChatModel:
-    """Talks to an OpenAI-compatible chat completions endpoint."""
+class _Endpoint:
+    """An OpenAI-compatible endpoint with the prompts it renders; `close` in the event loop that used it."""
 
     def __init__(self, *, settings: LLMSettings, prompts: PromptLibrary) -> None:
-        self._client = _client(settings)
+        if not settings.base_url:
+            raise ValueError("an OpenAI-compatible model needs settings.base_url")
+        key = settings.api_key.get_secret_value() if settings.api_key else "not-needed"
+        self._client = openai.AsyncOpenAI(
+            base_url=settings.base_url, api_key=key, timeout=settings.timeout_s, max_retries=settings.max_retries
+        )
         self._settings = settings
         self._prompts = prompts
+
+    async def close(self) -> None:
+        await self._client.close()
+
+
+class OpenAIChatModel(_Endpoint):
+    """Talks to an OpenAI-compatible chat completions endpoint."""
 
     @property
     def name(self) -> str:
@@ -235,9 +238,6 @@ class OpenAIChatModel:
         except ValidationError as exc:
             raise Unavailable(f"{self.name} streamed invalid JSON") from exc
 
-    async def close(self) -> None:
-        await self._client.close()
-
 
 JUDGE_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -246,13 +246,8 @@ JUDGE_SCHEMA: dict[str, Any] = {
 }
 
 
-class OpenAIJudge:
+class OpenAIJudge(_Endpoint):
     """Grades a reply 1-5 with the `judge` rubric prompt, through the same kind of endpoint that drafts."""
-
-    def __init__(self, *, settings: LLMSettings, prompts: PromptLibrary) -> None:
-        self._client = _client(settings)
-        self._settings = settings
-        self._prompts = prompts
 
     @property
     def name(self) -> str:
@@ -300,6 +295,3 @@ class OpenAIJudge:
                 return await _validated(self._client, self.name, request, Verdict)
         except TimeoutError as exc:
             raise Unavailable(f"{self.name} did not answer within {self._settings.timeout_s} s") from exc
-
-    async def close(self) -> None:
-        await self._client.close()
