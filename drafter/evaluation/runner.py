@@ -93,7 +93,7 @@ class Evaluation:
 
     async def _draft(self, shop: str, case: EvalCase, profile: ShopProfile) -> Scored:
         started = time.perf_counter()
-        draft = await self._services.drafts.draft(shop, case.request())
+        draft = await self._services.drafts.draft(shop, case.request(), store=False)  # results hold it
         variant = draft.variants[0]
         context = DraftContext(
             request=case.request(),

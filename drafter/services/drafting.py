@@ -135,15 +135,20 @@ class DraftService:
         language: ReplyLanguage | None = None,
         instruction: Instruction | None = None,
         parent_id: str | None = None,
+        store: bool = True,
     ) -> Draft:
-        """Analyse, retrieve, plan, write `options.variants` variants, check them, store the draft."""
+        """Analyse, retrieve, plan, write `options.variants` variants, check them, store the draft.
+
+        `store=False` (offline evaluation) returns the same draft without writing it: no row, no audit event,
+        and no earlier draft of the conversation goes stale.
+        """
         stages = _Stages()
         context = await self._prepare(shop, request, language, stages)
         variants = []
         for number in range(request.options.variants):
             variant = context.model_copy(update={"variant": number, "instruction": instruction})
             variants.append(await self._variant(variant, stages))
-        return await self._store(shop, context, variants, stages, parent_id)
+        return await self._store(shop, context, variants, stages, parent_id, store=store)
 
     async def stream(self, shop: str, request: DraftRequest) -> AsyncIterator[DraftEvent]:
         """The analysis first, then reply text as it is written, then the checked, stored draft."""
@@ -284,7 +289,14 @@ class DraftService:
         )
 
     async def _store(
-        self, shop: str, context: DraftContext, variants: list[DraftVariant], stages: _Stages, parent_id: str | None
+        self,
+        shop: str,
+        context: DraftContext,
+        variants: list[DraftVariant],
+        stages: _Stages,
+        parent_id: str | None,
+        *,
+        store: bool = True,
     ) -> Draft:
         request, analysis = context.request, context.analysis
         model = self._fallback.name if all(v.fallback for v in variants) else self._model.name
@@ -299,6 +311,8 @@ class DraftService:
             passages=context.passages,
             trace=Trace(prompt_version=self._prompt_version, model=model, timings=stages.timings()),
         )
+        if not store:
+            return draft
         await asyncio.to_thread(self._persist, draft, request, parent_id)
         log.info(
             "draft stored",

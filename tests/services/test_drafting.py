@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from drafter.bootstrap import Services
-from drafter.core.drafts import Draft, DraftRequest, DraftStatus, Intent
+from drafter.core.drafts import Draft, DraftRequest, DraftStatus, Intent, Message
+from drafter.core.errors import NotFound
 from tests.conftest import KNOWLEDGE
 
 NOW = datetime.now(UTC)
@@ -142,6 +143,19 @@ def test_variants_and_storage(demo: Services) -> None:
     result = draft(demo, "where is my order?", options={"variants": 2}, orders=[CARDIGAN])
     assert len(result.variants) == 2
     assert demo.drafts.get("demo", result.id).model_dump(mode="json") == result.model_dump(mode="json")
+
+
+def test_an_unstored_draft_is_the_same_draft_but_leaves_no_trace(demo: Services) -> None:
+    body = DraftRequest.model_validate(
+        {"conversation_id": "c-9", "conversation": [{"role": "customer", "text": "where is my order?"}]}
+    )
+    kept = asyncio.run(demo.drafts.draft("demo", body))
+    body = body.model_copy(update={"conversation": [*body.conversation, Message(role="customer", text="hello??")]})
+    unstored = asyncio.run(demo.drafts.draft("demo", body, store=False))
+    assert unstored.variants[0].reply
+    with pytest.raises(NotFound):
+        demo.drafts.get("demo", unstored.id)
+    assert demo.drafts.get("demo", kept.id).stale is False  # a draft that is not stored stales nothing
 
 
 def test_citations_are_what_the_reply_used(demo: Services) -> None:
