@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.console import Console
@@ -13,9 +15,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from drafter.core.errors import DrafterError
-from drafter.core.evaluation import RunSummary
+from drafter.core.evaluation import Dataset, RunSummary
 from drafter.core.log_config import configure_logging
 from drafter.core.settings import Settings
+
+if TYPE_CHECKING:
+    from drafter.scoring import LLMJudge
 
 eval_app = typer.Typer(no_args_is_help=True, help="Offline evaluation: datasets, scores, reports, the regression gate.")
 console = Console()
@@ -81,6 +86,22 @@ def _fail(exc: DrafterError) -> typer.Exit:
     return typer.Exit(code=2)
 
 
+TagsOpt = Annotated[list[str] | None, typer.Option("--tag", help="Only cases with this tag (repeat: all of them)")]
+LimitOpt = Annotated[int | None, typer.Option(min=1, help="Only the first N cases (after --tag)")]
+
+
+@dataclass(frozen=True)
+class _Run:
+    """What to run and where to write it (the options `run` and `score-replies` share)."""
+
+    kind: Literal["drafts", "replies"]
+    concurrency: int
+    out: Path
+    baseline: Path | None
+    tolerances: Path | None
+    repeat: int = 1
+
+
 @eval_app.command("run")
 def run(
     dataset: Annotated[Path, typer.Argument(help="A dataset file (YAML or JSONL), e.g. evals/datasets/core.yaml")],
@@ -90,6 +111,8 @@ def run(
     judge: Annotated[str | None, typer.Option(help="Grade with an LLM judge: a model name on the endpoint")] = None,
     concurrency: Concurrency = 4,
     repeat: Annotated[int, typer.Option(min=1, max=100, help="Run every case N times (load tests)")] = 1,
+    tag: TagsOpt = None,
+    limit: LimitOpt = None,
     out: Out = Path("evals/results"),
     baseline: BaselineOpt = None,
     tolerances: TolerancesOpt = DEFAULT_TOLERANCES,
@@ -97,7 +120,9 @@ def run(
     database_url: Annotated[str | None, typer.Option(help="Workspace database (default var/eval/eval.db)")] = None,
 ) -> None:
     """Draft every case with the real pipeline, score the drafts, write the run and its HTML report."""
-    _execute(dataset, "drafts", model, judge, concurrency, repeat, out, baseline, tolerances, prompts, database_url)
+    settings = _settings(model, prompts, database_url)
+    job = _Run("drafts", concurrency, out, baseline, tolerances, repeat)
+    _execute(settings, _source(dataset, "demo", tag, limit, references=False), job, judge)
 
 
 @eval_app.command("score-replies")
@@ -106,6 +131,8 @@ def score_replies(
     shop: Annotated[str, typer.Option(help="Shop whose knowledge a JSONL file assumes")] = "demo",
     judge: Annotated[str | None, typer.Option(help="Grade with an LLM judge too")] = None,
     concurrency: Concurrency = 4,
+    tag: TagsOpt = None,
+    limit: LimitOpt = None,
     out: Out = Path("evals/results"),
     baseline: BaselineOpt = None,
     tolerances: TolerancesOpt = DEFAULT_TOLERANCES,
@@ -115,58 +142,51 @@ def score_replies(
     ] = False,
 ) -> None:
     """Score replies written by people (no drafting) with the same rubric."""
-    _execute(
-        file, "replies", "composer", judge, concurrency, 1, out, baseline, tolerances, None, None, shop=shop,
-        references=references,
-    )  # fmt: skip
+    settings = _settings("composer", None, None)
+    job = _Run("replies", concurrency, out, baseline, tolerances)
+    _execute(settings, _source(file, shop, tag, limit, references=references), job, judge)
 
 
-def _execute(  # the CLI's options, passed through once
-    path: Path,
-    kind: Literal["drafts", "replies"],
-    model: str,
-    judge_model: str | None,
-    concurrency: int,
-    repeat: int,
-    out: Path,
-    baseline: Path | None,
-    tolerances: Path | None,
-    prompts: Path | None,
-    database_url: str | None,
-    *,
-    shop: str = "demo",
-    references: bool = False,
-) -> None:
-    from drafter.evaluation.datasets import read_dataset, references_as_responses
+def _source(path: Path, shop: str, tags: list[str] | None, limit: int | None, *, references: bool) -> Dataset:
+    from drafter.evaluation.datasets import read_dataset, references_as_responses, select
+
+    try:
+        dataset = read_dataset(path, shop=shop)
+        dataset = references_as_responses(dataset) if references else dataset
+        return select(dataset, tags=tags or [], limit=limit) if tags or limit else dataset
+    except DrafterError as exc:
+        raise _fail(exc) from exc
+
+
+def _execute(settings: Settings, dataset: Dataset, job: _Run, judge_model: str | None) -> None:
     from drafter.evaluation.session import EvalSession
 
-    settings = _settings(model, prompts, database_url)
     judge = _judge_factory(settings, judge_model) if judge_model else None
+    tolerances = job.tolerances if job.tolerances and job.tolerances.exists() else None
     try:
-        source = references_as_responses(read_dataset(path, shop=shop)) if references else path
-        with _progress() as bar, EvalSession.open(settings, source, root=ROOT, shop=shop, judge=judge) as session:
-            task = bar.add_task("drafting" if kind == "drafts" else "scoring", total=None)
+        with _progress() as bar, EvalSession.open(settings, dataset, root=ROOT, judge=judge) as session:
+            task = bar.add_task("drafting" if job.kind == "drafts" else "scoring", total=None)
             summary, _, folder = session.execute(
-                kind=kind,
-                out=out,
+                kind=job.kind,
+                out=job.out,
                 root=ROOT,
-                concurrency=concurrency,
-                repeat=repeat,
-                baseline=baseline,
-                tolerances=tolerances if tolerances and tolerances.exists() else None,
+                concurrency=job.concurrency,
+                repeat=job.repeat,
+                baseline=job.baseline,
+                tolerances=tolerances,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
     except DrafterError as exc:
         raise _fail(exc) from exc
     _print_summary(summary, folder)
-    if baseline is not None:
+    if job.baseline is not None:
         verdict = (folder / "gate.txt").read_text(encoding="utf-8")
         console.print(verdict)
         if verdict.startswith("FAIL"):
             raise typer.Exit(code=1)
 
 
-def _judge_factory(settings: Settings, model: str):  # type: ignore[no-untyped-def]
+def _judge_factory(settings: Settings, model: str) -> Callable[[], LLMJudge]:
     if not settings.llm.base_url:
         raise typer.BadParameter(
             "a judge needs DRAFTER_LLM__BASE_URL (an OpenAI-compatible endpoint)", param_hint="--judge"

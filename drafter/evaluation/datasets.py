@@ -52,3 +52,15 @@ def references_as_responses(dataset: Dataset) -> Dataset:
     if not cases:
         raise InvalidInput(f"no case of {dataset.name} has a reference", field="dataset")
     return dataset.model_copy(update={"name": f"{dataset.name}-references", "cases": cases})
+
+
+def select(dataset: Dataset, *, tags: list[str], limit: int | None = None) -> Dataset:
+    """The cases carrying every tag in `tags`, at most `limit` of them, in file order.
+
+    Raises:
+        InvalidInput: no case is left.
+    """
+    cases = [c for c in dataset.cases if set(tags) <= set(c.tags)][:limit]
+    if not cases:
+        raise InvalidInput(f"no case of {dataset.name} has every tag of {tags}", field="tag")
+    return dataset.model_copy(update={"cases": cases})

@@ -14,7 +14,7 @@ from drafter.core.drafts import Message
 from drafter.core.errors import InvalidInput
 from drafter.core.evaluation import CaseResult, RunConfig, Score
 from drafter.evaluation.calibration import build_dataset, correlate, dialogue_scores, human_ratings
-from drafter.evaluation.datasets import read_dataset, references_as_responses
+from drafter.evaluation.datasets import read_dataset, references_as_responses, select
 from drafter.evaluation.results import load_run, summarize, write_run
 from drafter.evaluation.session import EvalSession
 from tests.conftest import ROOT, make_settings
@@ -172,3 +172,14 @@ def test_cores_gold_replies_pass_every_hard_check(tmp_path: Path) -> None:
         failing = [(r.id, s.reason) for r in rows for s in r.scores if s.name == name and s.value != 1.0]
         assert failing == [], name
     assert (summary.mean("leap") or 0) > 0.85
+
+
+def test_select_keeps_cases_with_every_tag_up_to_the_limit() -> None:
+    core = read_dataset(ROOT / "evals" / "datasets" / "core.yaml")
+    chinese_complaints = select(core, tags=["complaint", "zh"])
+    assert chinese_complaints.cases
+    assert all({"complaint", "zh"} <= set(c.tags) for c in chinese_complaints.cases)
+    assert len(chinese_complaints.cases) == sum(1 for c in core.cases if {"complaint", "zh"} <= set(c.tags))
+    assert [c.id for c in select(core, tags=[], limit=3).cases] == [c.id for c in core.cases[:3]]
+    with pytest.raises(InvalidInput, match="every tag"):
+        select(core, tags=["no-such-tag"])
