@@ -18,6 +18,7 @@ from typing import Literal
 
 from drafter.bootstrap import Services
 from drafter.core.drafts import DraftContext
+from drafter.core.errors import InvalidInput
 from drafter.core.evaluation import CaseResult, Dataset, EvalCase, RunConfig, Score
 from drafter.core.shop_profile import ShopProfile
 from drafter.scoring import Candidate, LLMJudge, ScoringSuite, overall
@@ -62,6 +63,10 @@ class Evaluation:
     async def run(
         self, dataset: Dataset, cases: Sequence[EvalCase], *, kind: Kind, concurrency: int, progress: Progress
     ) -> list[CaseResult]:
+        if kind == "replies" and (missing := [c.id for c in cases if not c.response]):
+            raise InvalidInput(
+                f"{len(missing)} cases have no response to score, e.g. {', '.join(missing[:3])}", field="response"
+            )
         profile = await asyncio.to_thread(self._services.drafts.profile, dataset.shop)
         gate = asyncio.Semaphore(concurrency)
         done = 0
@@ -93,10 +98,11 @@ class Evaluation:
 
     async def _draft(self, shop: str, case: EvalCase, profile: ShopProfile) -> Scored:
         started = time.perf_counter()
-        draft = await self._services.drafts.draft(shop, case.request(), store=False)  # results hold it
+        request = case.request()
+        draft = await self._services.drafts.draft(shop, request, store=False)  # the results hold it
         variant = draft.variants[0]
         context = DraftContext(
-            request=case.request(),
+            request=request,
             analysis=draft.analysis,
             plan=draft.plan,
             passages=draft.passages,
@@ -113,14 +119,10 @@ class Evaluation:
         return Scored(case, candidate, variant.status.value, (time.perf_counter() - started) * 1000)
 
     async def _reply(self, shop: str, case: EvalCase, profile: ShopProfile) -> Scored:
-        if not case.response:
-            raise ValueError(f"case {case.id} has no response to score")
-        drafts = self._services.drafts
+        reply, drafts = case.response or "", self._services.drafts
         context = await drafts.prepare(shop, case.request(), language=case.expected.language)
-        findings = drafts.check(case.response, context)
-        return Scored(
-            case, Candidate(reply=case.response, context=context, findings=findings, case=case), "scored", 0.0
-        )
+        candidate = Candidate(reply=reply, context=context, findings=drafts.check(reply, context), case=case)
+        return Scored(case, candidate, "scored", 0.0)
 
 
 def _row(scored: Scored, scores: list[Score]) -> CaseResult:

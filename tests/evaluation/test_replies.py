@@ -183,3 +183,16 @@ def test_select_keeps_cases_with_every_tag_up_to_the_limit() -> None:
     assert [c.id for c in select(core, tags=[], limit=3).cases] == [c.id for c in core.cases[:3]]
     with pytest.raises(InvalidInput, match="every tag"):
         select(core, tags=["no-such-tag"])
+
+
+def test_scoring_replies_without_a_response_is_refused_before_any_work(tmp_path: Path) -> None:
+    path = tmp_path / "half.jsonl"
+    rows = [{"id": "with", "user_input": LATE, "response": GOOD}, {"id": "without", "user_input": LATE}]
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    settings = make_settings(f"sqlite:///{tmp_path / 'eval.db'}", tmp_path)
+    with (
+        EvalSession.open(settings, path, root=ROOT, embedder=HashEmbedder()) as session,
+        pytest.raises(InvalidInput, match=r"1 cases have no response to score, e\.g\. without"),
+    ):
+        session.execute(kind="replies", out=tmp_path / "runs", root=ROOT)
+    assert not (tmp_path / "runs").exists()
