@@ -20,7 +20,11 @@ from drafter.evaluation.session import EvalSession
 from tests.conftest import ROOT, make_settings
 from tests.fakes import HashEmbedder
 
-STC3 = ROOT.parent / "shared" / "data" / "stc3_dialeval"
+# Beside the checkout (../shared/data), or where the machines keep it when the checkout lives elsewhere.
+STC3 = next(
+    (p for p in (ROOT.parent / "shared/data/stc3_dialeval", Path("/work/shared/data/stc3_dialeval")) if p.exists()),
+    ROOT.parent / "shared/data/stc3_dialeval",
+)
 LATE = [{"role": "customer", "text": "My order LL1001 is 5 days late and nobody answers me. I'm really annoyed."}]
 GOOD = (
     "Hi Sarah, I'm so sorry your order LL1001 is 5 days late; that is really frustrating. I've asked ZTO to trace "
