@@ -106,7 +106,7 @@ INTENT_CUES: dict[Intent, re.Pattern[str]] = {
             r"\b(suitable|good for|work for|does it|is it|can i use|which (one|size|shade)|recommend|difference between)\b",
             r"\b(sensitive skin|oily skin|dry skin|acne|pregnan|ingredients?|fragrance|size chart|fit|true to size)\b",
             r"\b(in stock|available|how (to|do i) use|think about it|not sure|should i (buy|get))\b",
-            r"适合|能用吗|可以用吗|敏感肌|油皮|干皮|痘痘|孕妇|成分|香精|酒精|尺码|码数|偏大|偏小|推荐|哪个好|区别|有货|考虑一下|怎么用|色号",
+            r"适合|能用吗|可以用吗|敏感肌|油皮|干皮|痘痘|孕妇|成分|香精|酒精|尺码|码数|偏大|偏小|推荐|哪个好|区别|有货|考虑一下|考虑考虑|再想想|再看看吧|怎么用|色号",
         ]
     ),
 }

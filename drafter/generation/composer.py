@@ -202,6 +202,7 @@ class ComposerModel:
             "exchange_days": profile.exchanges.apparel_days,
             "warranty_days": profile.apparel_warranty_days,
             "code": plan.goodwill_code or "WELCOME5",
+            "welcome_percent": _amount(welcome.percent) if welcome and welcome.percent else "",
             "code_value": _amount(code.value_cny) if code and code.value_cny else "",
             "min_spend": _amount(code.min_spend_cny) if code and code.min_spend_cny else "",
             "valid_days": code.valid_days if code and code.valid_days else (welcome.valid_days if welcome else ""),

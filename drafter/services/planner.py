@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from drafter.analysis.analyzer import order_value
@@ -49,8 +50,8 @@ class Planner:
             goodwill=goodwill,
             goodwill_code=code,
             question="escalation" if escalate_to else intent.value,
-            after_refusal=intent is Intent.DISCOUNT and not _first_order(request),
-            allowed_codes=sorted({*allowed.codes, *(["WELCOME5"] if _first_order(request) else [])}),
+            after_refusal=intent is Intent.DISCOUNT and not _welcome(request),
+            allowed_codes=sorted({*allowed.codes, *(["WELCOME5"] if _welcome(request) else [])}),
             max_refund_cny=profile.refund_authority.agent_max_cny,
             escalate_to=escalate_to,
             must_not_promise=self._never(analysis, allowed.codes, profile),
@@ -90,7 +91,7 @@ class Planner:
             case Intent.EXCHANGE:
                 return ["exchange_free"]
             case Intent.DISCOUNT:
-                return ["discount_value", *(["discount_welcome"] if _first_order(request) else [])]
+                return ["discount_value", *(["discount_welcome"] if _welcome(request) else [])]
             case Intent.PRE_SALE:
                 return ["presale_answer", "presale_honest"]
             case Intent.COMPLAINT:
@@ -146,3 +147,17 @@ class Planner:
 
 def _first_order(request: DraftRequest) -> bool:
     return request.customer is not None and request.customer.order_count == 0
+
+
+# "A discount or I won't buy": the shop's rule is never to answer a demand made a condition of buying with a code.
+_ULTIMATUM = re.compile(
+    r"\bor (i'?m|i am|i will|i'?ll) not (buy|order|get)|\bor i won'?t (buy|order|get)|\botherwise i (won'?t|will not)|"
+    r"不给.{0,8}就?不买|不然就?不买|否则就?不买|没有?优惠.{0,4}就?不买|不打折.{0,4}就?不买",
+    re.I,
+)
+
+
+def _welcome(request: DraftRequest) -> bool:
+    """A first-time customer may get the welcome code, unless they made a discount the condition of buying."""
+    said = " ".join(m.text for m in request.conversation if m.role == "customer")
+    return _first_order(request) and _ULTIMATUM.search(said) is None

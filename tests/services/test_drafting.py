@@ -102,6 +102,30 @@ def test_too_expensive_gets_value_not_a_code(demo: Services) -> None:
     assert result.plan.after_refusal
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["Give me a discount code or I'm not buying the down jacket.", "不给优惠券我就不买了"],
+    ids=["en", "zh"],
+)
+def test_a_first_timer_who_makes_a_discount_the_condition_gets_value_not_the_welcome_code(
+    demo: Services, text: str
+) -> None:
+    """core.yaml discount-en-001 / -zh-001: the shop's discount_rule never answers such a demand with a code."""
+    result = draft(demo, text, customer={"order_count": 0})
+    assert "WELCOME5" not in result.variants[0].reply
+    assert result.plan.after_refusal
+    assert "WELCOME5" not in result.plan.allowed_codes
+
+
+def test_a_hesitant_first_timer_gets_the_welcome_code_at_its_real_percentage(demo: Services) -> None:
+    """The welcome line once said '30% off': it took the keep-it refund percentage instead of WELCOME5's 5%."""
+    result = draft(demo, "Is there any discount on the cardigan? It's my first order.", customer={"order_count": 0})
+    reply = result.variants[0].reply
+    assert "WELCOME5" in reply
+    assert "5%" in reply
+    assert "30%" not in reply
+
+
 def test_ill_think_about_it_and_sensitive_skin_are_pre_sale(demo: Services) -> None:
     think = draft(demo, "Hmm I'll think about it").variants[0]
     assert not think.leap.apologize
@@ -112,6 +136,11 @@ def test_ill_think_about_it_and_sensitive_skin_are_pre_sale(demo: Services) -> N
     assert skin.citations[0].kind in {"faq", "product"}
     assert "patch" in skin.reply.lower()
     assert skin.status is DraftStatus.OK, skin.findings
+    chinese = draft(
+        demo, "我再考虑考虑吧"
+    )  # core.yaml objection-zh-002 was drafted as a complaint with an apology code
+    assert chinese.analysis.intent is Intent.PRE_SALE
+    assert "SORRY10" not in chinese.variants[0].reply
 
 
 def test_chinese_exchange_is_answered_in_chinese(demo: Services) -> None:
