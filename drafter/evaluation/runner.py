@@ -84,6 +84,7 @@ class Evaluation:
         if self._judge is not None:
             verdicts = await self._verdicts([s.candidate for s in scored], gate)
             rows = [[*row, verdict] for row, verdict in zip(rows, verdicts, strict=True)]
+        log.info("evaluation scored", extra={"cases": len(scored), "kind": kind, "judge": self._judge is not None})
         return [_row(s, scores) for s, scores in zip(scored, rows, strict=True)]
 
     async def _verdicts(self, candidates: Sequence[Candidate], gate: asyncio.Semaphore) -> list[Score]:
