@@ -180,7 +180,20 @@ class DraftOutput(Frozen):
     commitments: list[Commitment] = Field(default=[], max_length=20)
 
 
-REPAIRED = "removed by repair: "  # a finding's message prefix when the repair took the offending text out
+# Guardrail codes about what a reply promises or discloses (its policy), as opposed to its wording or the question.
+POLICY_CODES = frozenset(
+    {
+        "code_not_allowed",
+        "refund_over_authority",
+        "cash_compensation",
+        "date_promise",
+        "off_platform_contact",
+        "absolute_claim",
+        "medical_claim",
+        "personal_data",
+        "citation_unknown",
+    }
+)
 
 
 class Finding(Frozen):
@@ -188,6 +201,7 @@ class Finding(Frozen):
     severity: Literal["block", "warn"]
     message: str
     span: tuple[int, int] | None = None
+    repaired: bool = Field(default=False, description="The repair round took the offending text out of the reply")
 
 
 class DraftStatus(StrEnum):

@@ -37,22 +37,9 @@ from enum import StrEnum
 
 from rapidfuzz.distance import Levenshtein
 
-from drafter.core.drafts import Finding
+from drafter.core.drafts import POLICY_CODES, Finding
 from drafter.core.models import Frozen
 
-POLICY_CODES = frozenset(
-    {
-        "code_not_allowed",
-        "refund_over_authority",
-        "cash_compensation",
-        "date_promise",
-        "off_platform_contact",
-        "absolute_claim",
-        "medical_claim",
-        "personal_data",
-        "citation_unknown",
-    }
-)
 _TONE_REST_MAX = 0.25
 _SHORTENED_LENGTH = 0.8
 _SHORTENED_SHARED = 0.8

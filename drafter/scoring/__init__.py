@@ -2,14 +2,13 @@
 
 from drafter.scoring.candidate import Candidate, Scorer
 from drafter.scoring.judge import JUDGE, Grader, LLMJudge
-from drafter.scoring.rubric import POLICY_CODES, ClosingQuestion, LeapCoverage
+from drafter.scoring.rubric import ClosingQuestion, LeapCoverage
 from drafter.scoring.similarity import TextEmbedder
 from drafter.scoring.suite import CAMPAIGN, RUBRIC, RUBRIC_NAMES, ScoringSuite, overall
 
 __all__ = [
     "CAMPAIGN",
     "JUDGE",
-    "POLICY_CODES",
     "RUBRIC",
     "RUBRIC_NAMES",
     "Candidate",

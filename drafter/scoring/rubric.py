@@ -10,31 +10,17 @@ import re
 from collections.abc import Sequence
 
 from drafter.analysis import detect_language
-from drafter.core.drafts import REPAIRED, Finding, channel_limit
+from drafter.core.drafts import POLICY_CODES, Finding, channel_limit
 from drafter.core.evaluation import Score
 from drafter.scoring import cues
 from drafter.scoring.candidate import Candidate, not_applicable
 
-# Guardrail codes about what a reply promises or discloses (policy), not about its wording or the question.
-POLICY_CODES = frozenset(
-    {
-        "code_not_allowed",
-        "refund_over_authority",
-        "cash_compensation",
-        "date_promise",
-        "personal_data",
-        "off_platform_contact",
-        "absolute_claim",
-        "medical_claim",
-        "citation_unknown",
-    }
-)
 TONE_CODES = frozenset({"tone_banned_phrase", "unfilled_slot"})
 
 
 def _found(findings: Sequence[Finding], codes: frozenset[str]) -> list[Finding]:
     """Findings on the reply as it stands: what a repair already removed is not in the text any more."""
-    return [f for f in findings if f.code in codes and not f.message.startswith(REPAIRED)]
+    return [f for f in findings if f.code in codes and not f.repaired]
 
 
 class LeapCoverage:

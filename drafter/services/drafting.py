@@ -14,7 +14,6 @@ from pydantic import BaseModel
 
 from drafter.analysis import ConversationAnalyzer, detect_language
 from drafter.core.drafts import (
-    REPAIRED,
     Citation,
     Draft,
     DraftContext,
@@ -258,7 +257,14 @@ class DraftService:
         if repaired:
             output = self._guardrails.repair(output, findings, context)
             removed = [
-                f.model_copy(update={"severity": "warn", "message": f"{REPAIRED}{f.message}", "span": None})
+                f.model_copy(
+                    update={
+                        "severity": "warn",
+                        "message": f"removed by repair: {f.message}",
+                        "span": None,
+                        "repaired": True,
+                    }
+                )
                 for f in findings
                 if f.severity == "block"
             ]

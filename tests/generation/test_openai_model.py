@@ -181,6 +181,9 @@ def test_a_model_that_promises_too_much_is_caught(llm_services: tuple[Services, 
     assert "800" not in variant.reply
     assert "CARE30" not in variant.reply
     assert {f.code for f in variant.findings} >= {"refund_over_authority", "code_not_allowed"}
+    removed = [f for f in variant.findings if f.repaired]
+    assert {f.code for f in removed} >= {"refund_over_authority", "code_not_allowed"}
+    assert all(f.severity == "warn" and f.message.startswith("removed by repair: ") for f in removed)
 
 
 def test_a_failing_model_yields_a_flagged_composer_draft(llm_services: tuple[Services, list[ScriptedReply]]) -> None:

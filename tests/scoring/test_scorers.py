@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from drafter.core.drafts import DraftContext, EscalationTrigger, Intent
+from drafter.core.drafts import DraftContext, EscalationTrigger, Finding, Intent
 from drafter.core.errors import Unavailable
 from drafter.core.evaluation import Score, Verdict
 from drafter.scoring import JUDGE, RUBRIC, RUBRIC_NAMES, Candidate, LLMJudge, ScoringSuite, overall
@@ -314,6 +314,23 @@ def test_tone_a_banned_phrase_or_slot_scores_zero_and_is_quoted(ctx: DraftContex
     score = Tone().score(candidate(ctx, reply))
     assert score.value == 0.0
     assert named in score.reason
+
+
+def test_tone_and_policy_ignore_what_the_repair_already_took_out() -> None:
+    reply = "So sorry for the wait! I'm checking with the carrier now. Reship or refund?"
+    removed = [
+        Finding(
+            code="tone_banned_phrase", severity="warn", message="removed by repair: 'not my problem'", repaired=True
+        ),
+        Finding(code="code_not_allowed", severity="warn", message="removed by repair: offers CARE30", repaired=True),
+    ]
+    still = [f.model_copy(update={"repaired": False}) for f in removed]
+    after_repair = Candidate(reply=reply, context=LATE_EN, findings=removed)
+    unrepaired = Candidate(reply=reply, context=LATE_EN, findings=still)
+    assert Tone().score(after_repair).value == 1.0
+    assert PolicyCompliance().score(after_repair).value == 1.0
+    assert Tone().score(unrepaired).value == 0.0
+    assert PolicyCompliance().score(unrepaired).value == 0.5
 
 
 # --- Length
