@@ -124,3 +124,9 @@ class ShopProfile(_Part):
 
     def code_value(self, code: str) -> DiscountCode | None:
         return self.discount_codes.get(code.upper())
+
+
+def amount_text(value: Decimal) -> str:
+    """A bare amount as the shop writes it ("20", "12.5"; never "2E+1"); the currency is said elsewhere."""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from decimal import Decimal
 from typing import Any
 
 from drafter.core.drafts import (
@@ -19,7 +18,7 @@ from drafter.core.drafts import (
     channel_limit,
 )
 from drafter.core.models import EntryKind, Passage
-from drafter.core.shop_profile import ShopProfile
+from drafter.core.shop_profile import ShopProfile, amount_text
 from drafter.generation.phrasebook import Phrasebook
 
 # What each resolution commits the shop to (kind, human description for the ledger).
@@ -202,9 +201,9 @@ class ComposerModel:
             "exchange_days": profile.exchanges.apparel_days,
             "warranty_days": profile.apparel_warranty_days,
             "code": plan.goodwill_code or "WELCOME5",
-            "welcome_percent": _amount(welcome.percent) if welcome and welcome.percent else "",
-            "code_value": _amount(code.value_cny) if code and code.value_cny else "",
-            "min_spend": _amount(code.min_spend_cny) if code and code.min_spend_cny else "",
+            "welcome_percent": amount_text(welcome.percent) if welcome and welcome.percent else "",
+            "code_value": amount_text(code.value_cny) if code and code.value_cny else "",
+            "min_spend": amount_text(code.min_spend_cny) if code and code.min_spend_cny else "",
             "valid_days": code.valid_days if code and code.valid_days else (welcome.valid_days if welcome else ""),
             "escalate_to": _role(plan.escalate_to or profile.escalation.to.get("default", "team lead"), zh),
             "hours": profile.escalation.reply_promise_hours,
@@ -293,12 +292,6 @@ def _parts(leap: LeapSegments) -> list[str]:
 
 def _join(parts: list[str], language: ReplyLanguage) -> str:
     return (" " if language == "en" else "").join(p.strip() for p in parts if p and p.strip())
-
-
-def _amount(value: Decimal) -> str:
-    """A bare amount ("20", "12.5"); the phrasebook says the currency its language's way."""
-    text = f"{value:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 _ROLES_ZH = {"team lead": "组长", "shop owner": "店长", "product safety lead": "产品安全负责人"}

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+# A sentence: up to its end mark or a line break; a decimal point ("0.5%") does not end it.
+SENTENCE = re.compile(r"(?:[^.!?。！？\n]|\.(?=\d))+[.!?。！？]*")
 EMPATHY = {
     "en": re.compile(
         r"understand|frustrat|disappoint|annoying|upsetting|worr(y|ied|ying)|can imagine|hear that|"

@@ -6,6 +6,8 @@ import re
 from decimal import Decimal
 
 from drafter.core.evaluation import Score
+from drafter.core.shop_profile import amount_text
+from drafter.scoring import cues
 from drafter.scoring.candidate import Candidate, not_applicable
 
 RECALL_K = 5
@@ -117,7 +119,6 @@ class ReciprocalRank:
 _FACT = re.compile(
     r"(?<![A-Za-z0-9.])(?:[A-Z][A-Z0-9]{3,}\d|[A-Z]{3,}\d{1,3}|\d+(?:[.:]\d+)?%?)(?![A-Za-z0-9)）]|\.\d)"
 )
-_SENTENCE = re.compile(r"(?:[^.!?。！？\n]|\.(?=\d))+[.!?。！？]*")
 
 
 class Groundedness:
@@ -130,7 +131,7 @@ class Groundedness:
     name = "groundedness"
 
     def score(self, candidate: Candidate) -> Score:
-        claims = [(s.strip(), _FACT.findall(s)) for s in _SENTENCE.findall(_unslotted(candidate.reply))]
+        claims = [(s.strip(), _FACT.findall(s)) for s in cues.SENTENCE.findall(_unslotted(candidate.reply))]
         claims = [(s, facts) for s, facts in claims if facts]
         if not claims:
             return not_applicable(self.name, "no factual claim (number, amount or code)")
@@ -149,11 +150,6 @@ def _unslotted(text: str) -> str:
     return re.sub(r"\{\{[^}]*\}\}", " ", text)
 
 
-def _plain(value: Decimal | int) -> str:
-    """10.00 -> "10", 12.50 -> "12.5" (never "1E+1")."""
-    return format(value.normalize(), "f") if isinstance(value, Decimal) else str(value)
-
-
 def _given(candidate: Candidate) -> str:
     """What the conversation, the orders and the plan's allowed codes (with their terms) state, as text."""
     request, profile = candidate.context.request, candidate.context.profile
@@ -161,8 +157,8 @@ def _given(candidate: Candidate) -> str:
     for code in candidate.context.plan.allowed_codes:
         terms = profile.code_value(code)
         values = (terms.value_cny, terms.percent, terms.min_spend_cny, terms.valid_days) if terms else ()
-        parts += [code, *(_plain(v) for v in values if v is not None)]
+        parts += [code, *(amount_text(v) if isinstance(v, Decimal) else str(v) for v in values if v is not None)]
     for order in request.orders:
-        parts += [order.id, order.tracking or "", _plain(order.value)]
-        parts += [f"{i.name} {_plain(i.price)} {i.quantity}" for i in order.items]
+        parts += [order.id, order.tracking or "", amount_text(order.value)]
+        parts += [f"{i.name} {amount_text(i.price)} {i.quantity}" for i in order.items]
     return " ".join(parts)

@@ -154,7 +154,6 @@ def _item_used(item: str, reply: str, language: str) -> bool:
     return item.lower() in reply or any(_word_in(w, reply) for w in re.findall(r"[a-z]{5,}", item.lower()))
 
 
-_SENTENCE = re.compile(r"(?:[^.!?。！？\n]|\.(?=\d))+[.!?。！？]*")
 _ASKS = re.compile(r"[?？]\W*$|[吗呢嘛]\W*$")
 _CHOICE = re.compile(
     r"[(（][A-Da-d1-4][)）]|(?<![A-Za-z0-9])[A-D1-4][)）:：]|还是|或是|或者|(?<![A-Za-z])or(?![A-Za-z])", re.I
@@ -184,7 +183,7 @@ def _last_sentence(reply: str, language: str) -> str | None:
     lines = [line.strip() for line in reply.strip().splitlines() if line.strip()]
     while len(lines) > 1 and len(lines[-1]) <= _SIGN_OFF_LINE and not re.search(r"[?？]", lines[-1]):
         lines.pop()
-    sentences = [s.strip() for s in _SENTENCE.findall(lines[-1] if lines else "") if re.search(r"\w", s)]
+    sentences = [s.strip() for s in cues.SENTENCE.findall(lines[-1] if lines else "") if re.search(r"\w", s)]
     while len(sentences) > 1 and any(cues.SIGN_OFF[lang].match(sentences[-1]) for lang in ("en", "zh")):
         sentences.pop()
     return sentences[-1] if sentences else None
