@@ -15,11 +15,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from drafter.core.errors import DrafterError
-from drafter.core.evaluation import Dataset, RunSummary
+from drafter.core.evaluation import CaseResult, Dataset, RunSummary
 from drafter.core.log_config import configure_logging
 from drafter.core.settings import Settings
 
 if TYPE_CHECKING:
+    from drafter.evaluation.calibration import Correlation
     from drafter.scoring import LLMJudge
 
 eval_app = typer.Typer(no_args_is_help=True, help="Offline evaluation: datasets, scores, reports, the regression gate.")
@@ -159,14 +160,27 @@ def _source(path: Path, shop: str, tags: list[str] | None, limit: int | None, *,
 
 
 def _execute(settings: Settings, dataset: Dataset, job: _Run, judge_model: str | None) -> None:
+    judge = _judge_factory(settings, judge_model) if judge_model else None
+    summary, _, folder = _scored(settings, dataset, job, judge, "drafting" if job.kind == "drafts" else "scoring")
+    _print_summary(summary, folder)
+    if job.baseline is not None:
+        verdict = (folder / "gate.txt").read_text(encoding="utf-8")
+        console.print(verdict)
+        if verdict.startswith("FAIL"):
+            raise typer.Exit(code=1)
+
+
+def _scored(
+    settings: Settings, dataset: Dataset, job: _Run, judge: Callable[[], LLMJudge] | None, label: str
+) -> tuple[RunSummary, list[CaseResult], Path]:
+    """The run with a progress bar; a DrafterError ends the command with its message (exit 2)."""
     from drafter.evaluation.session import EvalSession
 
-    judge = _judge_factory(settings, judge_model) if judge_model else None
     tolerances = job.tolerances if job.tolerances and job.tolerances.exists() else None
     try:
         with _progress() as bar, EvalSession.open(settings, dataset, root=ROOT, judge=judge) as session:
-            task = bar.add_task("drafting" if job.kind == "drafts" else "scoring", total=None)
-            summary, _, folder = session.execute(
+            task = bar.add_task(label, total=None)
+            return session.execute(
                 kind=job.kind,
                 out=job.out,
                 root=ROOT,
@@ -178,12 +192,6 @@ def _execute(settings: Settings, dataset: Dataset, job: _Run, judge_model: str |
             )
     except DrafterError as exc:
         raise _fail(exc) from exc
-    _print_summary(summary, folder)
-    if job.baseline is not None:
-        verdict = (folder / "gate.txt").read_text(encoding="utf-8")
-        console.print(verdict)
-        if verdict.startswith("FAIL"):
-            raise typer.Exit(code=1)
 
 
 def _judge_factory(settings: Settings, model: str) -> Callable[[], LLMJudge]:
@@ -252,25 +260,20 @@ def calibrate(
 ) -> None:
     """Spearman correlation of the rubric (and judge) with STC-3's human ratings, Chinese and English apart."""
     from drafter.evaluation.calibration import build_dataset, correlate, dialogue_scores, human_ratings
-    from drafter.evaluation.session import EvalSession
 
+    if not data.is_dir():
+        raise typer.BadParameter(f"{data} is not a folder (the STC-3 test files)", param_hint="--data")
     settings = _settings("composer", None, None)
     factory = _judge_factory(settings, judge) if judge else None
     ratings = human_ratings(data)
     table = Table(title="Spearman's rho with STC-3 annotators (A = task accomplishment, S = satisfaction)")
     for column in ("language", "score", "rho vs A", "rho vs S", "dialogues"):
         table.add_column(column, justify="left" if column in ("language", "score") else "right")
+    job = _Run("replies", concurrency, out, baseline=None, tolerances=None)
     for language in ("zh", "en"):
-        dataset = build_dataset(data, language)
-        with _progress() as bar, EvalSession.open(settings, dataset, root=ROOT, judge=factory) as session:
-            task = bar.add_task(f"scoring stc3 {language}", total=len(dataset.cases))
-            summary, rows, folder = session.execute(
-                kind="replies",
-                out=out,
-                root=ROOT,
-                concurrency=concurrency,
-                progress=lambda done, total: bar.update(task, completed=done, total=total),  # noqa: B023
-            )
+        summary, rows, folder = _scored(
+            settings, build_dataset(data, language), job, factory, f"scoring stc3 {language}"
+        )
         names = [s.name for s in summary.scorers if s.applicable]
         correlations = correlate(language, dialogue_scores(rows, names), ratings, names)
         (folder / "calibration.json").write_text(
@@ -285,10 +288,8 @@ def calibrate(
     console.print(table)
 
 
-def _rho(found: object) -> str:
-    from drafter.evaluation.calibration import Correlation
-
-    if not isinstance(found, Correlation):
+def _rho(found: Correlation | None) -> str:
+    if found is None:
         return "—"
     star = "*" if found.p_value < 0.05 else ""
     return f"{found.rho:+.3f}{star}"

@@ -6,6 +6,7 @@ Field names follow ragas where they fit: `user_input` (the conversation), `respo
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 from typing import Annotated
 
@@ -90,8 +91,7 @@ class Dataset(Frozen):
     @field_validator("cases")
     @classmethod
     def _unique_ids(cls, cases: list[EvalCase]) -> list[EvalCase]:
-        seen: set[str] = set()
-        repeated = sorted({c.id for c in cases if c.id in seen or seen.add(c.id)})  # type: ignore[func-returns-value]
+        repeated = sorted(case for case, n in Counter(c.id for c in cases).items() if n > 1)
         if repeated:
             raise ValueError(f"case ids must be unique; repeated: {', '.join(repeated[:5])}")
         return cases

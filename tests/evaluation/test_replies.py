@@ -7,12 +7,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from drafter.cli.main import app
 from drafter.core.drafts import Message
 from drafter.core.errors import InvalidInput
-from drafter.core.evaluation import CaseResult, RunConfig, Score
+from drafter.core.evaluation import CaseResult, Dataset, RunConfig, Score
 from drafter.evaluation.calibration import build_dataset, correlate, dialogue_scores, human_ratings
 from drafter.evaluation.datasets import read_dataset, references_as_responses, select
 from drafter.evaluation.results import load_run, summarize, write_run
@@ -200,3 +201,11 @@ def test_scoring_replies_without_a_response_is_refused_before_any_work(tmp_path:
     ):
         session.execute(kind="replies", out=tmp_path / "runs", root=ROOT)
     assert not (tmp_path / "runs").exists()
+
+
+def test_a_dataset_names_its_repeated_case_ids() -> None:
+    case = {"id": "late-1", "user_input": [{"role": "customer", "text": "hi"}]}
+    other = {**case, "id": "late-2"}
+    with pytest.raises(ValidationError, match=r"case ids must be unique; repeated: late-1 \["):
+        Dataset.model_validate({"name": "t", "version": 1, "cases": [case, other, case]})
+    assert len(Dataset.model_validate({"name": "t", "version": 1, "cases": [case, other]}).cases) == 2
