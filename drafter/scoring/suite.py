@@ -53,7 +53,8 @@ CAMPAIGN: tuple[Scorer, ...] = (
     ClosingQuestion(),
     EscalationNotice(),
 )
-DIAGNOSTIC: tuple[Scorer, ...] = (RetrievalRecall(), ReciprocalRank(), IntentMatch(), EscalationMatch())
+RETRIEVAL: tuple[Scorer, ...] = (RetrievalRecall(), ReciprocalRank())
+ANALYSIS: tuple[Scorer, ...] = (IntentMatch(), EscalationMatch())
 SIMILARITY: tuple[Scorer, ...] = (ReferenceChrf(), ReferenceBleu())
 RUBRIC_NAMES = frozenset(s.name for s in RUBRIC)
 
@@ -68,7 +69,7 @@ class ScoringSuite:
     """Every scorer over a batch of candidates; without an embedder, no cosine similarity."""
 
     def __init__(self, *, embed: TextEmbedder | None = None, retrieval: bool = True) -> None:
-        self._per_case: tuple[Scorer, ...] = (*RUBRIC, *(DIAGNOSTIC if retrieval else DIAGNOSTIC[2:]), *SIMILARITY)
+        self._per_case: tuple[Scorer, ...] = (*RUBRIC, *(RETRIEVAL if retrieval else ()), *ANALYSIS, *SIMILARITY)
         self._cosine = ReferenceCosine(embed) if embed is not None else None
 
     @property
